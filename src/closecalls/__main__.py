@@ -1,0 +1,5 @@
+"""Allow `python -m closecalls`."""
+
+from closecalls.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""Resource handlers: thin, one module per resource."""

@@ -1,0 +1,117 @@
+"""build_app(settings) -> the ASGI application: routes, authentication, errors, lifespan."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+from closecalls.api.calls import CallHandlers
+from closecalls.domain.clock import Clock, SystemClock
+from closecalls.domain.errors import ValidationFailed
+from closecalls.domain.ids import IdSource
+from closecalls.http.auth import Authenticator
+from closecalls.http.errors import ApiError, BadRequest, ServerError
+from closecalls.http.request import Request
+from closecalls.http.responses import Response, error_response
+from closecalls.http.router import Redirect, Router
+from closecalls.services import Services
+from closecalls.settings import Settings
+from closecalls.store import create_store
+from closecalls.store.base import Store
+
+Scope = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
+Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
+
+log = logging.getLogger("closecalls")
+
+
+class App:
+    """The closecalls ASGI application."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        self.router = Router(CallHandlers(services).routes())
+        self.authenticator = Authenticator(
+            services.store, services.clock, services.settings.auth_cache_seconds
+        )
+
+    async def startup(self) -> None:
+        await self.services.store.open()
+
+    async def shutdown(self) -> None:
+        await self.services.store.close()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            response = await self.respond(
+                Request(scope, receive, self.services.settings.max_body_bytes)
+            )
+            await _send_response(send, response)
+        elif scope["type"] == "lifespan":
+            await self._lifespan(receive, send)
+
+    async def respond(self, request: Request) -> Response:
+        """Route, authenticate and run the handler; every failure becomes Close's envelope."""
+        try:
+            match = self.router.match(request.method, request.path)
+            request.path_params = match.params
+            if not match.route.public:
+                request.principal = await self.authenticator.authenticate(
+                    request.headers.get("authorization")
+                )
+            return await match.handler(request)
+        except Redirect as redirect:
+            location = redirect.location
+            if request.query_string:
+                location += "?" + request.query_string.decode("latin-1")
+            return Response(b"", 308, {"location": location})
+        except ApiError as error:
+            return error_response(error)
+        except ValidationFailed as failure:
+            return error_response(BadRequest.from_validation(failure))
+        except Exception:
+            log.exception("unhandled error on %s %s", request.method, request.path)
+            return error_response(ServerError())
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                try:
+                    await self.startup()
+                except Exception as exc:
+                    log.exception("startup failed")
+                    await send({"type": "lifespan.startup.failed", "message": str(exc)})
+                    return
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await self.shutdown()
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+
+async def _send_response(send: Send, response: Response) -> None:
+    headers = [(b"content-type", response.content_type.encode())]
+    headers.extend((name.encode(), value.encode()) for name, value in response.headers.items())
+    await send({"type": "http.response.start", "status": response.status, "headers": headers})
+    await send({"type": "http.response.body", "body": response.body})
+
+
+def build_app(
+    settings: Settings,
+    *,
+    store: Store | None = None,
+    clock: Clock | None = None,
+    ids: IdSource | None = None,
+) -> App:
+    """The application for these settings; tests inject the clock, ids or store."""
+    clock = clock or SystemClock()
+    services = Services(
+        settings=settings,
+        store=store or create_store(settings),
+        clock=clock,
+        ids=ids or IdSource(clock),
+    )
+    return App(services)

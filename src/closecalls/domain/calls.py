@@ -1,0 +1,177 @@
+"""The Call activity: its request schema, defaults and derived fields, as Close has them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from closecalls.domain import errors
+from closecalls.domain.errors import ValidationFailed
+from closecalls.domain.fields import Field, clean_fields
+from closecalls.domain.notes import derive_note, derive_note_html
+from closecalls.domain.phones import Phone
+from closecalls.domain.principal import Principal
+from closecalls.domain.times import format_timestamp
+
+CALL_TYPE = "Call"
+MAX_DURATION = 604_800
+DIRECTIONS = ("inbound", "outbound")
+STATUSES = (
+    "created",
+    "in-progress",
+    "completed",
+    "cancel",
+    "no-answer",
+    "busy",
+    "failed",
+    "timeout",
+)
+SOURCES = ("Close.io", "External")
+DISPOSITIONS = (
+    "answered", "no-answer", "vm-answer", "vm-left", "busy", "blocked", "error", "abandoned",
+)  # fmt: skip
+
+# The seed's CreateCallActivity, plus `disposition`, which Close accepts and echoes.
+CREATE_SCHEMA: Mapping[str, Field] = {
+    "lead_id": Field("string"),
+    "contact_id": Field("string"),
+    "user_id": Field("string"),
+    "created_by_id": Field("string"),
+    "organization_id": Field("string"),
+    "activity_at": Field("datetime"),
+    "date_created": Field("datetime"),
+    "direction": Field("choice", DIRECTIONS),
+    "status": Field("choice", STATUSES, default="completed"),
+    "source": Field("choice", SOURCES, default="External"),
+    "disposition": Field("choice", DISPOSITIONS),
+    "duration": Field("integer", minimum=0, maximum=MAX_DURATION, default=0),
+    "phone": Field("phone"),
+    "note": Field("string"),
+    "note_html": Field("string"),
+    "recording_url": Field("https_url"),
+    "voicemail_url": Field("url"),
+    "outcome_id": Field("string"),
+    "custom_fields": Field("object"),
+    "conversation_type_id": Field("string"),
+    "playbook_id": Field("string"),
+    "quality_info": Field("string", default=""),
+}
+
+USER_REFERENCES = ("user_id", "created_by_id")
+
+
+def referenced_user_ids(body: Mapping[str, Any]) -> set[str]:
+    """The user ids a request body names, so the caller can look them up first."""
+    return {value for key in USER_REFERENCES if isinstance(value := body.get(key), str)}
+
+
+def validate_create(
+    body: Mapping[str, Any], *, phone_region: str, user_names: Mapping[str, str]
+) -> dict[str, Any]:
+    """Clean a create body, naming every bad field at once."""
+    cleaned, field_errors = clean_fields(CREATE_SCHEMA, body, phone_region=phone_region)
+    for key in USER_REFERENCES:
+        user_id = cleaned.get(key)
+        if user_id is not None and key not in field_errors and user_id not in user_names:
+            field_errors[key] = errors.NO_SUCH_OBJECT
+    if field_errors:
+        raise ValidationFailed(field_errors)
+    return cleaned
+
+
+def resolve_notes(cleaned: Mapping[str, Any]) -> dict[str, str | None]:
+    """Setting one of `note`/`note_html` overwrites the other; `note_html` wins when both come."""
+    if "note_html" in cleaned:
+        note_html = cleaned["note_html"]
+        return {
+            "note": None if note_html is None else derive_note(note_html),
+            "note_html": note_html,
+        }
+    if "note" in cleaned:
+        note = cleaned["note"]
+        return {"note": note, "note_html": None if note is None else _note_to_html(note)}
+    return {}
+
+
+def _note_to_html(note: str) -> str:
+    return "" if note == "" else derive_note_html(note)
+
+
+def phone_fields(phone: Phone | None) -> dict[str, str | None]:
+    """`phone` is the remote party's number; Close mirrors it in `remote_phone*`."""
+    if phone is None:
+        return {
+            "phone": None,
+            "remote_phone": None,
+            "remote_phone_formatted": None,
+            "remote_country_iso": None,
+        }
+    return {
+        "phone": phone.e164,
+        "remote_phone": phone.e164,
+        "remote_phone_formatted": phone.formatted,
+        "remote_country_iso": phone.country_iso,
+    }
+
+
+def new_call(
+    cleaned: Mapping[str, Any],
+    *,
+    call_id: str,
+    now: datetime,
+    principal: Principal,
+    user_names: Mapping[str, str],
+) -> dict[str, Any]:
+    """The full CallActivity document for a validated create body."""
+    date_created: datetime = cleaned.get("date_created") or now
+    activity_at: datetime = cleaned.get("activity_at") or date_created
+    user_id = cleaned.get("user_id") or principal.user_id
+    created_by = cleaned.get("created_by_id") or principal.user_id
+    recording_url = cleaned.get("recording_url")
+    notes = resolve_notes(cleaned) or {"note": None, "note_html": None}
+    return {
+        "id": call_id,
+        "_type": CALL_TYPE,
+        "organization_id": principal.organization_id,
+        "lead_id": cleaned.get("lead_id"),
+        "contact_id": cleaned.get("contact_id"),
+        "user_id": user_id,
+        "user_name": user_names.get(user_id),
+        "users": [],
+        "created_by": created_by,
+        "created_by_name": user_names.get(created_by),
+        "updated_by": principal.user_id,
+        "updated_by_name": principal.user_name,
+        "date_created": format_timestamp(date_created),
+        "date_updated": format_timestamp(now),
+        "activity_at": format_timestamp(activity_at),
+        "direction": cleaned.get("direction"),
+        "status": cleaned.get("status", "completed"),
+        "disposition": cleaned.get("disposition"),
+        "call_method": "external",
+        "source": cleaned.get("source", "External"),
+        "duration": cleaned.get("duration", 0),
+        **phone_fields(cleaned.get("phone")),
+        "local_phone": None,
+        "local_phone_formatted": None,
+        "local_country_iso": None,
+        **notes,
+        "recording_url": recording_url,
+        "has_recording": recording_url is not None,
+        "voicemail_url": cleaned.get("voicemail_url"),
+        "voicemail_duration": 0,
+        "outcome_id": cleaned.get("outcome_id"),
+        "quality_info": cleaned.get("quality_info", ""),
+        "cost": None,
+        "transferred_from": None,
+        "transferred_to": None,
+        "dialer_id": None,
+        "dialer_saved_search_id": None,
+        "sequence_id": None,
+        "sequence_name": None,
+        "sequence_subscription_id": None,
+        "custom_fields": cleaned.get("custom_fields"),
+        "conversation_type_id": cleaned.get("conversation_type_id"),
+        "playbook_id": cleaned.get("playbook_id"),
+    }

@@ -1,0 +1,31 @@
+"""Phone numbers normalised with libphonenumber, as Close does."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import phonenumbers
+
+
+@dataclass(frozen=True, slots=True)
+class Phone:
+    """A number in E.164 with its international display form and country."""
+
+    e164: str
+    formatted: str
+    country_iso: str | None
+
+
+def normalize_phone(raw: str, *, default_region: str) -> Phone:
+    """Parse a phone number; raise ValueError when it cannot be a phone number."""
+    try:
+        number = phonenumbers.parse(raw, default_region)
+    except phonenumbers.NumberParseException as exc:
+        raise ValueError(str(exc)) from exc
+    if not phonenumbers.is_possible_number(number):
+        raise ValueError("not a possible phone number")
+    return Phone(
+        e164=phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164),
+        formatted=phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL),
+        country_iso=phonenumbers.region_code_for_number(number),
+    )

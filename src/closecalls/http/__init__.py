@@ -1,0 +1,1 @@
+"""The HTTP edge: parsing, authentication, the error envelope and responses."""

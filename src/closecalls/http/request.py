@@ -1,0 +1,87 @@
+"""An incoming request, read lazily from the ASGI scope and receive channel."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+from urllib.parse import parse_qsl
+
+import msgspec
+
+from closecalls.domain.principal import Principal
+from closecalls.http.errors import INVALID_JSON, NEEDS_JSON, NOT_A_DICT, BadRequest, PayloadTooLarge
+
+Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
+_decode = msgspec.json.Decoder().decode
+
+
+class Request:
+    """Method, path, headers, query and body of one HTTP request."""
+
+    __slots__ = ("_body", "_query", "_receive", "headers", "max_body", "method", "path",
+                 "path_params", "principal", "query_string")  # fmt: skip
+
+    def __init__(self, scope: MutableMapping[str, Any], receive: Receive, max_body: int) -> None:
+        self.method: str = scope["method"]
+        self.path: str = scope["path"]
+        self.query_string: bytes = scope.get("query_string", b"")
+        self.headers: dict[str, str] = {
+            name.decode("latin-1"): value.decode("latin-1") for name, value in scope["headers"]
+        }
+        self.path_params: dict[str, str] = {}
+        self.principal: Principal | None = None
+        self.max_body = max_body
+        self._receive = receive
+        self._body: bytes | None = None
+        self._query: dict[str, str] | None = None
+
+    @property
+    def query(self) -> dict[str, str]:
+        """Query parameters; a repeated name keeps its last value."""
+        if self._query is None:
+            self._query = dict(
+                parse_qsl(self.query_string.decode("latin-1"), keep_blank_values=True)
+            )
+        return self._query
+
+    @property
+    def caller(self) -> Principal:
+        """The authenticated principal; handlers behind auth can rely on it."""
+        assert self.principal is not None, "route requires authentication"
+        return self.principal
+
+    async def body(self) -> bytes:
+        if self._body is None:
+            declared = self.headers.get("content-length")
+            if declared is not None and declared.isdigit() and int(declared) > self.max_body:
+                raise PayloadTooLarge(self.max_body)
+            chunks: list[bytes] = []
+            size = 0
+            while True:
+                message = await self._receive()
+                if message["type"] == "http.disconnect":
+                    break
+                chunk = message.get("body", b"")
+                size += len(chunk)
+                if size > self.max_body:
+                    raise PayloadTooLarge(self.max_body)
+                chunks.append(chunk)
+                if not message.get("more_body", False):
+                    break
+            self._body = b"".join(chunks)
+        return self._body
+
+    async def json_object(self) -> dict[str, Any]:
+        """The body as a JSON object, or Close's 400 for anything else."""
+        media_type = self.headers.get("content-type", "").split(";")[0].strip().lower()
+        if media_type != "application/json" and not media_type.endswith("+json"):
+            raise BadRequest(NEEDS_JSON)
+        body = await self.body()
+        try:
+            data = _decode(body)
+        except (msgspec.DecodeError, RecursionError):
+            # msgspec refuses nesting deeper than the interpreter's recursion limit.
+            raise BadRequest(INVALID_JSON) from None
+        if not isinstance(data, dict):
+            raise BadRequest(NOT_A_DICT)
+        return data

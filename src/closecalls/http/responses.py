@@ -1,0 +1,31 @@
+"""Responses as status, JSON bytes and lowercase headers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import msgspec
+
+from closecalls.http.errors import ApiError
+
+_encoder = msgspec.json.Encoder()
+encode_json = _encoder.encode
+
+
+@dataclass(slots=True)
+class Response:
+    """What a handler answers."""
+
+    body: bytes
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+    content_type: str = "application/json"
+
+
+def json_response(content: Any, status: int = 200) -> Response:
+    return Response(encode_json(content), status)
+
+
+def error_response(error: ApiError) -> Response:
+    return Response(encode_json(error.body()), error.status, dict(error.headers))

@@ -1,0 +1,76 @@
+"""Path routing with Close's trailing slashes, 404 and 405."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from closecalls.http.errors import MethodNotAllowed, NotFound
+from closecalls.http.request import Request
+from closecalls.http.responses import Response
+
+Handler = Callable[[Request], Awaitable[Response]]
+
+_PARAM = re.compile(r"\{(\w+)\}")
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    """One path template and its handler per method."""
+
+    path: str
+    methods: dict[str, Handler]
+    public: bool = False
+
+    def pattern(self) -> re.Pattern[str]:
+        return re.compile("^" + _PARAM.sub(r"(?P<\1>[^/]+)", self.path) + "$")
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    route: Route
+    handler: Handler
+    params: dict[str, str]
+
+
+class Redirect(Exception):
+    """The path lacks Close's trailing slash; send the client to the one that has it."""
+
+    def __init__(self, location: str) -> None:
+        super().__init__(location)
+        self.location = location
+
+
+class Router:
+    """Finds the route for a method and path, or says why there is none."""
+
+    def __init__(self, routes: list[Route]) -> None:
+        self.routes = routes
+        self._static = {route.path: route for route in routes if "{" not in route.path}
+        self._dynamic = [(route.pattern(), route) for route in routes if "{" in route.path]
+
+    def _find(self, path: str) -> tuple[Route, dict[str, str]] | None:
+        route = self._static.get(path)
+        if route is not None:
+            return route, {}
+        for pattern, candidate in self._dynamic:
+            found = pattern.match(path)
+            if found:
+                return candidate, found.groupdict()
+        return None
+
+    def match(self, method: str, path: str) -> Match:
+        found = self._find(path)
+        if found is None:
+            if not path.endswith("/") and self._find(path + "/") is not None:
+                raise Redirect(path + "/")
+            raise NotFound(
+                "The requested URL was not found on the server. If you entered the URL "
+                "manually please check your spelling and try again."
+            )
+        route, params = found
+        handler = route.methods.get(method)
+        if handler is None:
+            raise MethodNotAllowed(sorted(route.methods))
+        return Match(route, handler, params)

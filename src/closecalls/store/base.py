@@ -1,0 +1,100 @@
+"""The store contract: the only place SQL lives and the organization filter is applied."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Protocol
+
+
+@dataclass(frozen=True, slots=True)
+class Organization:
+    id: str
+    name: str
+    date_created: str
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    id: str
+    organization_id: str
+    first_name: str
+    last_name: str
+    email: str | None
+    date_created: str
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+
+@dataclass(frozen=True, slots=True)
+class Credential:
+    """An API key or OAuth access token, as stored: never the secret, only its hash."""
+
+    id: str
+    kind: str
+    organization_id: str
+    user_id: str
+    lookup: str
+    secret_hash: bytes
+    date_created: str
+    expires_at: int | None = None
+    revoked: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class CredentialMatch:
+    """A credential found by its lookup prefix, with its user's name for the caller."""
+
+    credential: Credential
+    user_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class ActivityRow:
+    """An activity's indexed columns and its full JSON document."""
+
+    id: str
+    organization_id: str
+    type: str
+    lead_id: str | None
+    contact_id: str | None
+    user_id: str | None
+    date_created: int
+    activity_at: int
+    document: bytes
+
+
+class Store(Protocol):
+    """Persistence for every resource; methods that touch tenant data take the organization."""
+
+    async def open(self) -> None: ...
+
+    async def close(self) -> None: ...
+
+    # Accounts -------------------------------------------------------------------------
+    async def create_organization(
+        self, organization: Organization, user: User, credentials: Iterable[Credential]
+    ) -> None: ...
+
+    async def first_organization(self) -> Organization | None: ...
+
+    async def organization_owner(self, organization_id: str) -> User | None: ...
+
+    async def add_user(self, user: User) -> None: ...
+
+    async def add_credential(self, credential: Credential) -> None: ...
+
+    async def revoke_credential(self, kind: str, lookup: str, secret_hash: bytes) -> bool: ...
+
+    async def find_credential(self, kind: str, lookup: str) -> CredentialMatch | None: ...
+
+    async def users_by_id(self, organization_id: str, user_ids: Iterable[str]) -> list[User]: ...
+
+    # Activities -----------------------------------------------------------------------
+    async def insert_activity(self, row: ActivityRow) -> None: ...
+
+    async def get_activity(
+        self, organization_id: str, type: str, activity_id: str
+    ) -> bytes | None: ...

@@ -1,0 +1,81 @@
+"""Shared fixtures: a real store on a real file, the app in process, a second tenant."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+import pytest
+
+from closecalls import accounts
+from closecalls.app import App, build_app
+from closecalls.domain.clock import ManualClock
+from closecalls.domain.ids import IdSource
+from closecalls.settings import Settings
+
+START = datetime(2026, 1, 9, 14, 35, 8, 272000, tzinfo=UTC)
+BACKENDS = ["sqlite"]
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh database of each backend."""
+    assert request.param == "sqlite"
+    return f"sqlite:///{tmp_path / 'closecalls.db'}"
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return Settings.load({"database": database_url}, environ={})
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(START)
+
+
+@pytest.fixture
+async def app(settings: Settings, clock: ManualClock) -> AsyncIterator[App]:
+    application = build_app(settings, clock=clock, ids=IdSource(clock, seed=7))
+    await application.startup()
+    try:
+        yield application
+    finally:
+        await application.shutdown()
+
+
+@pytest.fixture
+async def tenant(app: App) -> accounts.Tenant:
+    services = app.services
+    return await accounts.create_organization(
+        services.store, name="Acme", clock=services.clock, ids=services.ids
+    )
+
+
+@pytest.fixture
+async def other_tenant(app: App) -> accounts.Tenant:
+    services = app.services
+    return await accounts.create_organization(
+        services.store, name="Globex", clock=services.clock, ids=services.ids
+    )
+
+
+def client_for(app: App, api_key: str | None) -> httpx.AsyncClient:
+    auth = (api_key, "") if api_key else None
+    return httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://testserver", auth=auth
+    )
+
+
+@pytest.fixture
+async def client(app: App, tenant: accounts.Tenant) -> AsyncIterator[httpx.AsyncClient]:
+    async with client_for(app, tenant.api_key) as http:
+        yield http
+
+
+@pytest.fixture
+async def other_client(app: App, other_tenant: accounts.Tenant) -> AsyncIterator[httpx.AsyncClient]:
+    async with client_for(app, other_tenant.api_key) as http:
+        yield http

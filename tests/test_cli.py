@@ -1,0 +1,91 @@
+"""The closecalls command on a real database file."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from pathlib import Path
+
+import httpx
+import pytest
+from click.testing import CliRunner
+
+from closecalls import accounts
+from closecalls.app import build_app
+from closecalls.cli import main
+from closecalls.domain.clock import SystemClock
+from closecalls.domain.ids import IdSource
+from closecalls.settings import Settings
+from closecalls.store import create_store
+
+KEY = re.compile(r"^api_[0-9A-Za-z]{22}\.[0-9A-Za-z]{22}$")
+
+
+@pytest.fixture
+def database(tmp_path: Path) -> str:
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    settings = Settings.load({"database": url}, environ={})
+
+    async def boot() -> None:
+        store = create_store(settings)
+        await store.open()
+        await accounts.bootstrap(store, clock=SystemClock(), ids=IdSource(SystemClock()))
+        await store.close()
+
+    asyncio.run(boot())
+    return url
+
+
+def status_with(database: str, credentials: dict[str, str]) -> int:
+    async def call() -> int:
+        app = build_app(Settings.load({"database": database, "auth_cache_seconds": 0}, environ={}))
+        await app.startup()
+        try:
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+                response = await client.get("/api/v1/activity/call/acti_x/", headers=credentials)
+                return response.status_code
+        finally:
+            await app.shutdown()
+
+    return asyncio.run(call())
+
+
+def basic(key: str) -> dict[str, str]:
+    return {"authorization": httpx.BasicAuth(key, "")._auth_header}
+
+
+def test_keys_create_prints_a_working_key_and_revoke_stops_it(database: str) -> None:
+    runner = CliRunner()
+    created = runner.invoke(main, ["keys", "create", "--database", database])
+    assert created.exit_code == 0, created.output
+    key = created.output.strip()
+    assert KEY.match(key)
+    assert status_with(database, basic(key)) == 404
+    revoked = runner.invoke(main, ["keys", "revoke", key, "--database", database])
+    assert revoked.exit_code == 0
+    assert status_with(database, basic(key)) == 401
+    again = runner.invoke(main, ["keys", "revoke", key, "--database", database])
+    assert again.exit_code != 0
+    assert "no such active API key" in again.output
+
+
+def test_tokens_create_prints_a_bearer_token(database: str) -> None:
+    result = CliRunner().invoke(main, ["tokens", "create", "--database", database])
+    assert result.exit_code == 0, result.output
+    token = result.output.strip()
+    assert status_with(database, {"authorization": f"Bearer {token}"}) == 404
+
+
+def test_keys_create_on_an_empty_database_explains(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        main, ["keys", "create", "--database", f"sqlite:///{tmp_path / 'empty.db'}"]
+    )
+    assert result.exit_code != 0
+    assert "closecalls serve" in result.output
+
+
+def test_database_from_the_environment(database: str) -> None:
+    result = CliRunner().invoke(main, ["keys", "create"], env={"CLOSECALLS_DATABASE": database})
+    assert result.exit_code == 0
+    assert status_with(database, basic(result.output.strip())) == 404
