@@ -51,12 +51,14 @@ class LiveServer:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
+                self.process = None
                 raise RuntimeError(f"server exited: {self.output.read_text()}")
             try:
                 httpx.get(self.url + "/api/v1/activity/call/x/", timeout=1)
                 return
             except httpx.TransportError:
                 time.sleep(0.05)
+        self.stop(signal.SIGKILL)
         raise TimeoutError(f"server did not start: {self.output.read_text()}")
 
     def stop(self, sig: int = signal.SIGTERM) -> int:

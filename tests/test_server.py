@@ -18,9 +18,11 @@ KEY = "api_testtesttesttesttest00.testtesttesttesttest00"
 def server(database_url: str, tmp_path: Path):  # type: ignore[no-untyped-def]
     live = LiveServer(database_url, KEY, tmp_path)
     live.start()
-    yield live
-    if live.process is not None:
-        live.stop()
+    try:
+        yield live
+    finally:
+        if live.process is not None:
+            live.stop()
 
 
 def test_first_start_creates_an_organization_and_prints_the_key(

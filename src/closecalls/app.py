@@ -6,7 +6,10 @@ import logging
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
+from closecalls.api.activities import ActivityHandlers
 from closecalls.api.calls import CallHandlers
+from closecalls.api.events import EventHandlers
+from closecalls.api.users import UserHandlers
 from closecalls.domain.clock import Clock, SystemClock
 from closecalls.domain.errors import ValidationFailed
 from closecalls.domain.ids import IdSource
@@ -32,7 +35,8 @@ class App:
 
     def __init__(self, services: Services) -> None:
         self.services = services
-        self.router = Router(CallHandlers(services).routes())
+        handlers = (CallHandlers, ActivityHandlers, UserHandlers, EventHandlers)
+        self.router = Router([route for kind in handlers for route in kind(services).routes()])
         self.authenticator = Authenticator(
             services.store, services.clock, services.settings.auth_cache_seconds
         )
@@ -55,6 +59,7 @@ class App:
     async def respond(self, request: Request) -> Response:
         """Route, authenticate and run the handler; every failure becomes Close's envelope."""
         try:
+            await request.apply_method_override()
             match = self.router.match(request.method, request.path)
             request.path_params = match.params
             if not match.route.public:

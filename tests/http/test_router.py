@@ -14,7 +14,7 @@ async def test_unknown_path_is_404_json(client: httpx.AsyncClient) -> None:
 async def test_wrong_method_is_405_with_allow(client: httpx.AsyncClient) -> None:
     response = await client.delete("/api/v1/activity/call/")
     assert response.status_code == 405
-    assert response.headers["allow"] == "POST"
+    assert response.headers["allow"] == "GET, POST"
     assert isinstance(response.json()["error"], str)
 
 

@@ -58,6 +58,24 @@ CREATE_SCHEMA: Mapping[str, Field] = {
     "quality_info": Field("string", default=""),
 }
 
+# The seed's UpdateCallActivity, plus `direction` and `disposition`, which clients send for
+# External calls. `source`, `date_created`, `created_by_id`, `organization_id` are fixed.
+UPDATE_SCHEMA: Mapping[str, Field] = {
+    name: CREATE_SCHEMA[name]
+    for name in (
+        "activity_at", "contact_id", "conversation_type_id", "custom_fields", "duration",
+        "lead_id", "note", "note_html", "outcome_id", "phone", "playbook_id", "quality_info",
+        "recording_url", "status", "user_id", "voicemail_url", "direction", "disposition",
+    )
+}  # fmt: skip
+
+# Close's own telephony owns these facts of a call it carried; only External calls may move them.
+VOIP_FIXED = ("status", "duration", "direction")
+VOIP_FIXED_MESSAGE = "This field cannot be changed on a call made through Close's telephony."
+
+# Loaded only when asked for with `_fields` (Close's transcripts); we hold none.
+OPTIONAL_FIELDS = ("recording_transcript", "voicemail_transcript")
+
 USER_REFERENCES = ("user_id", "created_by_id")
 
 
@@ -70,7 +88,24 @@ def validate_create(
     body: Mapping[str, Any], *, phone_region: str, user_names: Mapping[str, str]
 ) -> dict[str, Any]:
     """Clean a create body, naming every bad field at once."""
-    cleaned, field_errors = clean_fields(CREATE_SCHEMA, body, phone_region=phone_region)
+    return _validate(CREATE_SCHEMA, body, phone_region=phone_region, user_names=user_names)
+
+
+def validate_update(
+    body: Mapping[str, Any], *, phone_region: str, user_names: Mapping[str, str]
+) -> dict[str, Any]:
+    """Clean an update body: only the keys sent, each by the create rules."""
+    return _validate(UPDATE_SCHEMA, body, phone_region=phone_region, user_names=user_names)
+
+
+def _validate(
+    schema: Mapping[str, Field],
+    body: Mapping[str, Any],
+    *,
+    phone_region: str,
+    user_names: Mapping[str, str],
+) -> dict[str, Any]:
+    cleaned, field_errors = clean_fields(schema, body, phone_region=phone_region)
     for key in USER_REFERENCES:
         user_id = cleaned.get(key)
         if user_id is not None and key not in field_errors and user_id not in user_names:
@@ -175,3 +210,46 @@ def new_call(
         "conversation_type_id": cleaned.get("conversation_type_id"),
         "playbook_id": cleaned.get("playbook_id"),
     }
+
+
+def apply_update(
+    call: Mapping[str, Any],
+    cleaned: Mapping[str, Any],
+    *,
+    now: datetime,
+    principal: Principal,
+    user_names: Mapping[str, str],
+) -> dict[str, Any]:
+    """The call after a partial update: only sent fields change, derived ones follow."""
+    if call["source"] == "Close.io":
+        refused = {
+            name: VOIP_FIXED_MESSAGE
+            for name in VOIP_FIXED
+            if name in cleaned and cleaned[name] != call[name]
+        }
+        if refused:
+            raise ValidationFailed(refused)
+    updated = dict(call)
+    for name in ("lead_id", "contact_id", "direction", "status", "disposition", "duration",
+                 "outcome_id", "custom_fields", "conversation_type_id", "playbook_id",
+                 "quality_info", "voicemail_url"):  # fmt: skip
+        if name in cleaned:
+            updated[name] = cleaned[name]
+    if "user_id" in cleaned:
+        user_id = cleaned["user_id"] or principal.user_id
+        updated["user_id"], updated["user_name"] = user_id, user_names.get(user_id)
+    if "activity_at" in cleaned:
+        moment = cleaned["activity_at"]
+        updated["activity_at"] = (
+            call["date_created"] if moment is None else format_timestamp(moment)
+        )
+    if "phone" in cleaned:
+        updated.update(phone_fields(cleaned["phone"]))
+    if "recording_url" in cleaned:
+        updated["recording_url"] = cleaned["recording_url"]
+        updated["has_recording"] = cleaned["recording_url"] is not None
+    updated.update(resolve_notes(cleaned))
+    updated["date_updated"] = format_timestamp(now)
+    updated["updated_by"] = principal.user_id
+    updated["updated_by_name"] = principal.user_name
+    return updated

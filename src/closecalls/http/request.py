@@ -39,10 +39,34 @@ class Request:
     def query(self) -> dict[str, str]:
         """Query parameters; a repeated name keeps its last value."""
         if self._query is None:
-            self._query = dict(
-                parse_qsl(self.query_string.decode("latin-1"), keep_blank_values=True)
-            )
+            text = self.query_string.decode("utf-8", "replace")
+            self._query = dict(parse_qsl(text, keep_blank_values=True))
         return self._query
+
+    async def apply_method_override(self) -> None:
+        """Close's `x-http-method-override`: a POST that is really a GET with `_params` in the body.
+
+        Long filters do not fit in a URL, so clients POST them; the body's `_params`
+        then stand in for (and win over) the query string.
+        """
+        override = self.headers.get("x-http-method-override", "").strip().upper()
+        if not override or self.method != "POST":
+            return
+        self.method = override
+        if override != "GET":
+            return
+        params = (await self.json_object()).get("_params", {})
+        if not isinstance(params, dict):
+            raise BadRequest("_params must be an object.", field_errors={"_params": NOT_A_DICT})
+        merged = dict(self.query)
+        for name, value in params.items():
+            if value is None:
+                continue
+            if isinstance(value, list):
+                merged[name] = ",".join(_param_text(item) for item in value)
+            else:
+                merged[name] = _param_text(value)
+        self._query = merged
 
     @property
     def caller(self) -> Principal:
@@ -85,3 +109,9 @@ class Request:
         if not isinstance(data, dict):
             raise BadRequest(NOT_A_DICT)
         return data
+
+
+def _param_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value if isinstance(value, str) else str(value)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Protocol
+
+from closecalls.domain.listing import ActivityQuery
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,9 +94,38 @@ class Store(Protocol):
 
     async def users_by_id(self, organization_id: str, user_ids: Iterable[str]) -> list[User]: ...
 
+    async def get_organization(self, organization_id: str, wanted_id: str) -> Organization | None:
+        """The organization `wanted_id`, if it is the caller's own (`organization_id`)."""
+        ...
+
+    async def list_users(
+        self, organization_id: str, *, limit: int, skip: int
+    ) -> tuple[list[User], bool]: ...
+
     # Activities -----------------------------------------------------------------------
     async def insert_activity(self, row: ActivityRow) -> None: ...
 
     async def get_activity(
         self, organization_id: str, type: str, activity_id: str
     ) -> bytes | None: ...
+
+    async def update_activity(
+        self,
+        organization_id: str,
+        type: str,
+        activity_id: str,
+        change: Callable[[bytes], ActivityRow],
+    ) -> bytes | None:
+        """Apply `change` to the stored document atomically; None if there is no such activity.
+
+        `change` may raise to refuse the update, which then changes nothing.
+        """
+        ...
+
+    async def delete_activity(self, organization_id: str, type: str, activity_id: str) -> bool: ...
+
+    async def list_activities(
+        self, organization_id: str, query: ActivityQuery
+    ) -> tuple[list[bytes], bool]:
+        """One page of documents in the query's order, and whether more follow."""
+        ...

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 
+from closecalls.domain.listing import ActivityQuery
 from closecalls.store.base import (
     ActivityRow,
     Credential,
@@ -95,14 +96,14 @@ class SQLiteStore:
 
     async def first_organization(self) -> Organization | None:
         row = self.reader.execute(
-            "SELECT id, name, date_created FROM organization ORDER BY date_created, id LIMIT 1"
+            "SELECT id, name, date_created FROM organization ORDER BY seq LIMIT 1"
         ).fetchone()
         return Organization(*row) if row else None
 
     async def organization_owner(self, organization_id: str) -> User | None:
         row = self.reader.execute(
             f"SELECT {USER_COLUMNS} FROM user WHERE organization_id = ? "
-            "ORDER BY date_created, id LIMIT 1",
+            "ORDER BY date_created, seq LIMIT 1",
             (organization_id,),
         ).fetchone()
         return User(*row) if row else None
@@ -152,6 +153,23 @@ class SQLiteStore:
         ).fetchall()
         return [User(*row) for row in rows]
 
+    async def get_organization(self, organization_id: str, wanted_id: str) -> Organization | None:
+        row = self.reader.execute(
+            "SELECT id, name, date_created FROM organization WHERE id = ? AND id = ?",
+            (organization_id, wanted_id),
+        ).fetchone()
+        return Organization(*row) if row else None
+
+    async def list_users(
+        self, organization_id: str, *, limit: int, skip: int
+    ) -> tuple[list[User], bool]:
+        rows = self.reader.execute(
+            f"SELECT {USER_COLUMNS} FROM user WHERE organization_id = ? "
+            "ORDER BY date_created, seq LIMIT ? OFFSET ?",
+            (organization_id, limit + 1, skip),
+        ).fetchall()
+        return [User(*row) for row in rows[:limit]], len(rows) > limit
+
     # Activities -----------------------------------------------------------------------
     async def insert_activity(self, row: ActivityRow) -> None:
         def write(connection: sqlite3.Connection) -> None:
@@ -170,6 +188,95 @@ class SQLiteStore:
             (activity_id, organization_id, type),
         ).fetchone()
         return bytes(row[0]) if row else None
+
+    async def update_activity(
+        self,
+        organization_id: str,
+        type: str,
+        activity_id: str,
+        change: Callable[[bytes], ActivityRow],
+    ) -> bytes | None:
+        def write(connection: sqlite3.Connection) -> bytes | None:
+            found = connection.execute(
+                "SELECT document FROM activity WHERE id = ? AND organization_id = ? AND type = ?",
+                (activity_id, organization_id, type),
+            ).fetchone()
+            if found is None:
+                return None
+            row = change(bytes(found[0]))
+            connection.execute(
+                "UPDATE activity SET lead_id = ?, contact_id = ?, user_id = ?, activity_at = ?, "
+                "document = ? WHERE id = ? AND organization_id = ?",
+                (row.lead_id, row.contact_id, row.user_id, row.activity_at, row.document,
+                 activity_id, organization_id),
+            )  # fmt: skip
+            return row.document
+
+        return await self._writer.submit(write)
+
+    async def delete_activity(self, organization_id: str, type: str, activity_id: str) -> bool:
+        def write(connection: sqlite3.Connection) -> bool:
+            cursor = connection.execute(
+                "DELETE FROM activity WHERE id = ? AND organization_id = ? AND type = ?",
+                (activity_id, organization_id, type),
+            )
+            return cursor.rowcount > 0
+
+        return await self._writer.submit(write)
+
+    async def list_activities(
+        self, organization_id: str, query: ActivityQuery
+    ) -> tuple[list[bytes], bool]:
+        built = build_list_sql(organization_id, query)
+        if built is None or query.limit == 0:
+            return [], False
+        sql, args = built
+        rows = self.reader.execute(sql, args).fetchall()
+        has_more = len(rows) > query.limit
+        return [bytes(row[0]) for row in rows[: query.limit]], has_more
+
+
+ORDER_COLUMNS = ("date_created", "activity_at")
+
+
+def build_list_sql(organization_id: str, query: ActivityQuery) -> tuple[str, list[object]] | None:
+    """The SELECT for one page plus one row (to know `has_more`); None when nothing can match."""
+    if query.organization_id is not None and query.organization_id != organization_id:
+        return None
+    clauses = ["organization_id = ?"]
+    args: list[object] = [organization_id]
+    for column, values in (
+        ("type", query.types),
+        ("id", query.ids),
+        ("lead_id", query.lead_ids),
+        ("contact_id", query.contact_ids),
+        ("user_id", query.user_ids),
+    ):
+        if values is None:
+            continue
+        if not values:
+            return None
+        clauses.append(f"{column} IN ({', '.join('?' * len(values))})")
+        args.extend(values)
+    for column, bounds in (
+        ("date_created", query.date_created),
+        ("activity_at", query.activity_at),
+    ):
+        if bounds.low is not None:
+            clauses.append(f"{column} >= ?")
+            args.append(bounds.low)
+        if bounds.high is not None:
+            clauses.append(f"{column} < ?")
+            args.append(bounds.high)
+    if query.order_field not in ORDER_COLUMNS:
+        raise ValueError(f"cannot order by {query.order_field!r}")
+    direction = "DESC" if query.descending else "ASC"
+    sql = (
+        f"SELECT document FROM activity WHERE {' AND '.join(clauses)} "
+        f"ORDER BY {query.order_field} {direction}, seq {direction} LIMIT ? OFFSET ?"
+    )
+    args.extend((query.limit + 1, query.skip))
+    return sql, args
 
 
 def _insert_user(connection: sqlite3.Connection, user: User) -> None:

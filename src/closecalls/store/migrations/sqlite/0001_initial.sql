@@ -1,18 +1,20 @@
 CREATE TABLE organization (
-    id TEXT PRIMARY KEY,
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
     name TEXT NOT NULL,
     date_created TEXT NOT NULL
 );
 
 CREATE TABLE user (
-    id TEXT PRIMARY KEY,
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
     organization_id TEXT NOT NULL REFERENCES organization (id),
     first_name TEXT NOT NULL,
     last_name TEXT NOT NULL,
     email TEXT,
     date_created TEXT NOT NULL
 );
-CREATE INDEX user_organization ON user (organization_id, date_created);
+CREATE INDEX user_organization ON user (organization_id, date_created, seq);
 
 CREATE TABLE credential (
     id TEXT PRIMARY KEY,
@@ -41,6 +43,12 @@ CREATE TABLE activity (
     activity_at INTEGER NOT NULL,
     document BLOB NOT NULL
 );
-CREATE INDEX activity_organization_created ON activity (organization_id, date_created, seq);
-CREATE INDEX activity_organization_lead_created
-    ON activity (organization_id, lead_id, date_created, seq);
+-- One index per list filter and ordering, each ending in the tie-breaker so that a
+-- page is read straight off the index. `type` is a residual filter while calls are the
+-- only type held.
+CREATE INDEX activity_created ON activity (organization_id, date_created, seq);
+CREATE INDEX activity_activity_at ON activity (organization_id, activity_at, seq);
+CREATE INDEX activity_lead_created ON activity (organization_id, lead_id, date_created, seq);
+CREATE INDEX activity_lead_at ON activity (organization_id, lead_id, activity_at, seq);
+CREATE INDEX activity_contact_created ON activity (organization_id, contact_id, date_created, seq);
+CREATE INDEX activity_user_created ON activity (organization_id, user_id, date_created, seq);

@@ -1,0 +1,98 @@
+"""GET /api/v1/activity/: calls among all activities, with Close's combination rules."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import httpx
+import pytest
+
+from closecalls.accounts import Tenant
+
+ACTIVITIES = "/api/v1/activity/"
+
+
+async def create_calls(
+    client: httpx.AsyncClient, bodies: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    responses = await asyncio.gather(
+        *(client.post("/api/v1/activity/call/", json=b) for b in bodies)
+    )
+    return [response.json() for response in responses]
+
+
+async def ids(client: httpx.AsyncClient, **params: Any) -> list[str]:
+    response = await client.get(ACTIVITIES, params=params)
+    assert response.status_code == 200, response.text
+    return [item["id"] for item in response.json()["data"]]
+
+
+async def test_calls_appear_with_the_same_shape(client: httpx.AsyncClient) -> None:
+    [call] = await create_calls(client, [{"note": "hello", "lead_id": "lead_1"}])
+    page = (await client.get(ACTIVITIES)).json()
+    assert page == {"data": [call], "has_more": False}
+    assert page["data"][0]["_type"] == "Call"
+
+
+async def test_org_wide_date_windows_page_like_tap_closeio(client: httpx.AsyncClient) -> None:
+    calls = await create_calls(
+        client, [{"date_created": f"2026-02-{day:02d}T10:00:00Z"} for day in range(1, 11)]
+    )
+    newer = await ids(client, date_created__gt="2026-02-05T10:00:00", _limit=3, _skip=0)
+    rest = await ids(client, date_created__gt="2026-02-05T10:00:00", _limit=3, _skip=3)
+    assert len(newer) == 3 and len(rest) == 2
+    expected = {call["id"] for call in calls if call["date_created"][:10] > "2026-02-05"}
+    assert set(newer + rest) == expected
+
+
+async def test_lead_filters_accept_lists(client: httpx.AsyncClient) -> None:
+    calls = await create_calls(
+        client, [{"lead_id": "lead_a"}, {"lead_id": "lead_b"}, {"lead_id": "lead_c"}]
+    )
+    assert set(await ids(client, lead_id__in="lead_a,lead_b")) == {calls[0]["id"], calls[1]["id"]}
+    assert set(await ids(client, lead_id="lead_c")) == {calls[2]["id"]}
+
+
+async def test_one_lead_allows_user_contact_and_type_filters(
+    client: httpx.AsyncClient, tenant: Tenant
+) -> None:
+    calls = await create_calls(
+        client, [{"lead_id": "lead_a", "contact_id": "cont_1"}, {"lead_id": "lead_a"}]
+    )
+    assert await ids(client, lead_id="lead_a", contact_id="cont_1") == [calls[0]["id"]]
+    assert len(await ids(client, lead_id="lead_a", user_id__in=tenant.user.id)) == 2
+    assert len(await ids(client, lead_id="lead_a", _type__in="Call,Email")) == 2
+    assert await ids(client, lead_id="lead_a", _type="Note") == []
+    assert len(await ids(client, lead_id="lead_a", _order_by="-activity_at")) == 2
+    assert len(await ids(client, lead_id="lead_a", _order_by="-activity_at",
+                         activity_at__gt="2000-01-01")) == 2  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"user_id": "user_1"},
+        {"contact_id__in": "cont_1"},
+        {"_type": "Call"},
+        {"lead_id__in": "lead_a,lead_b", "user_id": "user_1"},
+        {"_order_by": "-activity_at"},
+        {"activity_at__gt": "2026-01-01"},
+        {"lead_id": "lead_a", "_order_by": "-activity_at", "date_created__gt": "2026-01-01"},
+    ],
+)
+async def test_combinations_close_refuses(
+    client: httpx.AsyncClient, params: dict[str, str]
+) -> None:
+    response = await client.get(ACTIVITIES, params=params)
+    assert response.status_code == 400
+    body = response.json()
+    assert body["errors"] and all(isinstance(message, str) for message in body["errors"])
+
+
+async def test_other_organizations_activities_are_invisible(
+    client: httpx.AsyncClient, other_client: httpx.AsyncClient
+) -> None:
+    await create_calls(other_client, [{"lead_id": "lead_x"}])
+    assert await ids(client) == []
+    assert await ids(client, lead_id="lead_x") == []

@@ -1,0 +1,207 @@
+"""The real Singer tap, tap-closeio, syncs every call from a live server exactly once."""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.support import LiveServer
+
+KEY = "api_tapclosetapclosetap000.tapclosetapclosetap000"
+ROOT = Path(__file__).resolve().parents[1]
+TAP_VENV = ROOT / ".venv-tap-closeio"
+TAP_PYTHON = TAP_VENV / "bin" / "python"
+TAP_REQUIREMENT = "tap-closeio==1.6.6"
+# 1.6.6 (the newest) installs on Python 3.11 as is: its own pins (singer-python 5.13.2,
+# pendulum 1.2.0, requests 2.33.0) all work there. But pendulum 1.2.0 and singer-python leave
+# their dependencies open, so pin the versions verified with this 2017-era code: a future major
+# of one of them must not silently break the tap's venv.
+TAP_CONSTRAINTS = (
+    "python-dateutil==4.0.0", "tzlocal==5.4.5", "pytzdata==2020.1", "pytz==2026.6",
+    "ciso8601==2.4.1", "jsonschema==2.6.0", "simplejson==3.11.1", "backoff==1.10.0",
+)  # fmt: skip
+# tap_closeio.http.BASE_URL is a module constant read on every request, so a wrapper can aim
+# the unmodified tap at any server: `python -c RUN_TAP BASE_URL [tap arguments...]`.
+RUN_TAP = (
+    "import sys, tap_closeio, tap_closeio.http; "
+    "tap_closeio.http.BASE_URL = sys.argv.pop(1); sys.argv[0] = 'tap-closeio'; "
+    "tap_closeio.main()"
+)
+# Fields the tap's activities schema marks date-time: it rewrites them as `...%fZ` in UTC.
+TAP_DATETIME_FIELDS = ("date_created", "date_updated", "date_scheduled", "date_sent")
+CALLS = "/api/v1/activity/call/"
+
+
+def _run(command: list[str], timeout: float) -> subprocess.CompletedProcess[str]:
+    """Run a command to completion, failing the test with its output if it fails."""
+    done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False)
+    if done.returncode != 0:
+        pytest.fail(f"{command[:4]} exited {done.returncode}:\n{done.stdout}\n{done.stderr}")
+    return done
+
+
+def _tap_installed(wanted: str) -> bool:
+    stamp = TAP_VENV / "installed.txt"
+    if not (stamp.is_file() and stamp.read_text() == wanted and TAP_PYTHON.exists()):
+        return False
+    probe = [str(TAP_PYTHON), "-c", "import tap_closeio.http"]
+    return subprocess.run(probe, capture_output=True, timeout=60, check=False).returncode == 0
+
+
+@pytest.fixture(scope="session")
+def tap_python(request: pytest.FixtureRequest) -> Path:
+    """The interpreter of a venv holding tap-closeio, built once (needs PyPI) and then reused."""
+    wanted = "\n".join([TAP_REQUIREMENT, *TAP_CONSTRAINTS]) + "\n"
+    lock_path = request.config.cache.mkdir("tap-closeio") / "venv.lock"
+    # Concurrent test sessions would otherwise delete each other's half-built venv.
+    with lock_path.open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not _tap_installed(wanted):
+            shutil.rmtree(TAP_VENV, ignore_errors=True)
+            _run([sys.executable, "-m", "venv", str(TAP_VENV)], timeout=120)
+            constraints = TAP_VENV / "constraints.txt"
+            constraints.write_text("\n".join(TAP_CONSTRAINTS) + "\n")
+            pip = [str(TAP_PYTHON), "-m", "pip", "install", "--disable-pip-version-check"]
+            _run([*pip, "--quiet", "-c", str(constraints), TAP_REQUIREMENT], timeout=900)
+            (TAP_VENV / "installed.txt").write_text(wanted)
+    return TAP_PYTHON
+
+
+@pytest.fixture
+def server(database_url: str, tmp_path: Path):  # type: ignore[no-untyped-def]
+    live = LiveServer(database_url, KEY, tmp_path)
+    live.start()
+    yield live
+    if live.process is not None:
+        live.stop()
+
+
+def run_tap(python: Path, server: LiveServer, *arguments: str) -> str:
+    """Run the unmodified tap against the server; its stdout, after checking it exited 0."""
+    # requests honours proxy variables; a proxy must never sit between the tap and localhost.
+    env = {**os.environ, "NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost"}
+    done = subprocess.run(
+        [str(python), "-c", RUN_TAP, server.api_url.rstrip("/"), *arguments],
+        capture_output=True, text=True, timeout=60, env=env, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, f"tap-closeio exited {done.returncode}:\n{done.stderr[-6000:]}"
+    return done.stdout
+
+
+def singer_messages(stdout: str) -> list[dict[str, Any]]:
+    """The Singer messages of a sync: one JSON object per stdout line."""
+    return [json.loads(line) for line in stdout.splitlines() if line.strip()]
+
+
+def select_only(catalog: dict[str, Any], stream: str) -> dict[str, Any]:
+    """The discovered catalog with exactly one stream selected, as a user would in a UI."""
+    for entry in catalog["streams"]:
+        for item in entry["metadata"]:
+            if item["breadcrumb"] == []:
+                item["metadata"]["selected"] = entry["tap_stream_id"] == stream
+    return catalog
+
+
+def write_json(path: Path, value: Any) -> str:
+    """Write a JSON file for the tap's command line; its path."""
+    path.write_text(json.dumps(value))
+    return str(path)
+
+
+def comparable(activity: dict[str, Any]) -> dict[str, Any]:
+    """An activity with the tap's date-time fields as instants, so formats do not matter."""
+    return {
+        name: datetime.fromisoformat(value) if name in TAP_DATETIME_FIELDS and value else value
+        for name, value in activity.items()
+    }
+
+
+def seed(server: LiveServer, base: datetime) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Calls spread over days, pages and the tap's date windows: (in range, before start)."""
+    day = timedelta(days=1)
+    shared = base + day + timedelta(hours=6, microseconds=123456)
+    moments: list[datetime | None] = [
+        *(base - 3 * day + timedelta(hours=9, minutes=i) for i in range(3)),  # before start
+        *(base - day + timedelta(hours=9, minutes=7 * i) for i in range(10)),
+        # Half a second after the tap's window boundary: inside the later window only.
+        *(base + timedelta(milliseconds=500 + i) for i in range(3)),
+        *(base + timedelta(hours=10, minutes=11 * i, microseconds=i) for i in range(30)),
+        # 40 calls at one instant straddle the tap's first 100-call page boundary.
+        *([shared] * 40),
+        *(base + day + timedelta(hours=12, minutes=5 * i) for i in range(80)),
+        # Exactly one full page in a window, half of it at one instant.
+        *([base + 3 * day + timedelta(hours=8)] * 50),
+        *(base + 3 * day + timedelta(hours=9, seconds=i) for i in range(50)),
+        *([None] * 5),  # dated now by the server
+    ]
+    bodies = []
+    for n, moment in enumerate(moments):
+        body: dict[str, Any] = {"direction": ("inbound", "outbound")[n % 2], "duration": n}
+        body["note"] = f"tap call {n}"
+        if n % 3 == 0:
+            body["phone"] = "+16505551234"
+        if moment is not None:
+            body["date_created"] = moment.isoformat()
+        bodies.append(body)
+    responses = server.parallel([("POST", CALLS, body) for body in bodies])
+    assert [response.status_code for response in responses] == [200] * len(bodies)
+    calls = [response.json() for response in responses]
+    return calls[3:], calls[:3]
+
+
+def test_tap_closeio_syncs_every_call_exactly_once(
+    tap_python: Path, server: LiveServer, tmp_path: Path
+) -> None:
+    today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    base = today - timedelta(days=7)
+    in_range, too_old = seed(server, base)
+    assert len(in_range) > 250
+    start = base - timedelta(days=1)
+    # With its default one-day look-back the tap asks from base - 2 days in 2-day windows:
+    # three with calls, one empty, and the last, holding today's calls, ending in the future.
+    config = write_json(
+        tmp_path / "config.json",
+        {"api_key": KEY, "start_date": start.strftime("%Y-%m-%dT%H:%M:%SZ"), "date_window": 2},
+    )
+
+    catalog = json.loads(run_tap(tap_python, server, "--config", config, "--discover"))
+    assert "activities" in {entry["tap_stream_id"] for entry in catalog["streams"]}
+    catalog_path = write_json(tmp_path / "catalog.json", select_only(catalog, "activities"))
+
+    messages = singer_messages(run_tap(tap_python, server, "-c", config, "--catalog", catalog_path))
+    records = [m["record"] for m in messages if m["type"] == "RECORD"]
+    assert {m["stream"] for m in messages if m["type"] in ("RECORD", "SCHEMA")} == {"activities"}
+    counts = Counter(record["id"] for record in records)
+    assert [id_ for id_, seen in counts.items() if seen > 1] == []
+    assert set(counts) == {call["id"] for call in in_range}
+    by_id = {record["id"]: record for record in records}
+    for call in in_range:
+        assert comparable(by_id[call["id"]]) == comparable(call)
+        assert by_id[call["id"]]["_type"] == "Call"
+    assert not {call["id"] for call in too_old} & set(counts)
+
+    states = [m["value"] for m in messages if m["type"] == "STATE"]
+    assert states, "the tap emitted no STATE message"
+    final = states[-1]
+    assert final["currently_syncing"] is None
+    assert not final["bookmarks"]["activities"].get("offset")
+    bookmark = datetime.fromisoformat(final["bookmarks"]["activities"]["date_created"])
+    assert bookmark == max(datetime.fromisoformat(call["date_created"]) for call in in_range)
+
+    # Resuming from that state re-reads only the tap's one-day look-back: the calls of today.
+    state = write_json(tmp_path / "state.json", final)
+    again = singer_messages(
+        run_tap(tap_python, server, "-c", config, "--catalog", catalog_path, "--state", state)
+    )
+    resynced = [m["record"]["id"] for m in again if m["type"] == "RECORD"]
+    assert sorted(resynced) == sorted(call["id"] for call in in_range[-5:])
