@@ -9,6 +9,7 @@ from typing import Any
 from closecalls.api.activities import ActivityHandlers
 from closecalls.api.calls import CallHandlers
 from closecalls.api.events import EventHandlers
+from closecalls.api.openapi import with_openapi
 from closecalls.api.users import UserHandlers
 from closecalls.domain.clock import Clock, SystemClock
 from closecalls.domain.errors import ValidationFailed
@@ -35,7 +36,7 @@ class App:
 
     def __init__(self, services: Services) -> None:
         self.services = services
-        handlers = (CallHandlers, ActivityHandlers, UserHandlers, EventHandlers)
+        handlers = with_openapi(CallHandlers, ActivityHandlers, UserHandlers, EventHandlers)
         self.router = Router([route for kind in handlers for route in kind(services).routes()])
         self.authenticator = Authenticator(
             services.store, services.clock, services.settings.auth_cache_seconds

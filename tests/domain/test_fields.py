@@ -49,3 +49,10 @@ def test_clean_fields_collects_every_error_and_ignores_unknown_keys() -> None:
     )
     assert cleaned == {"c": "ok"}
     assert errors == {"a": "Value must be of int type.", "b": "Value must be of str type."}
+
+
+@pytest.mark.parametrize("moment", ["0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-10:00"])
+def test_datetimes_an_offset_pushes_out_of_range_are_refused(moment: str) -> None:
+    """Found by schemathesis: these were a 500 (OverflowError) instead of a 400."""
+    with pytest.raises(FieldError, match="Invalid ISO 8601 datetime"):
+        clean(Field("datetime"), moment)

@@ -50,7 +50,8 @@ def clean_value(field: Field, value: Any, *, phone_region: str) -> Any:
     if kind == "datetime":
         try:
             return parse_timestamp(text)
-        except ValueError:
+        except (ValueError, OverflowError):
+            # An offset can carry year 1 or 9999 past what a UTC datetime holds.
             raise FieldError(errors.BAD_DATETIME) from None
     if kind == "phone":
         try:
