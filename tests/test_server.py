@@ -39,6 +39,17 @@ def test_first_start_creates_an_organization_and_prints_the_key(
     assert live.output.read_text().count("created organization") == 1
 
 
+def test_bootstrap_key_from_the_environment(database_url: str, tmp_path: Path) -> None:
+    live = LiveServer(database_url, KEY, tmp_path, environment={"CLOSECALLS_BOOTSTRAP_KEY": KEY})
+    live.start()
+    try:
+        with live.client() as client:
+            assert client.post("/api/v1/activity/call/", json={}).status_code == 200
+    finally:
+        live.stop()
+    assert f"API key: {KEY}" in live.output.read_text()
+
+
 def test_data_survives_a_restart(server: LiveServer) -> None:
     with server.client() as client:
         created = client.post("/api/v1/activity/call/", json={"note": "keep me"})

@@ -55,6 +55,8 @@ def test_call_list_defaults() -> None:
 def test_activity_list_reports_every_broken_rule() -> None:
     with pytest.raises(ValidationFailed) as failure:
         parse_activity_list(
-            {"user_id": "u", "_type": "Call", "_order_by": "-activity_at"}, tz_offset=None
+            {"user_id": "u", "_type": "Call", "_order_by": "-activity_at"},
+            tz_offset=None,
+            held_types=("Call",),
         )
     assert len(failure.value.errors) == 3

@@ -11,6 +11,9 @@ from closecalls.http.responses import Response
 from closecalls.http.router import Route
 from closecalls.services import Services
 
+# The activity types this server stores; a new type joins this list.
+HELD_TYPES = (calls.CALL_TYPE,)
+
 
 class ActivityHandlers:
     """The generic activity list (calls are the only type held today)."""
@@ -22,7 +25,11 @@ class ActivityHandlers:
         return [Route("/api/v1/activity/", {"GET": self.list})]
 
     async def list(self, request: Request) -> Response:
-        query = parse_activity_list(request.query, tz_offset=request.headers.get("x-tz-offset"))
+        query = parse_activity_list(
+            request.query,
+            tz_offset=request.headers.get("x-tz-offset"),
+            held_types=HELD_TYPES,
+        )
         documents, has_more = await self.services.store.list_activities(
             request.caller.organization_id, query
         )

@@ -11,6 +11,11 @@ from closecalls.domain.clock import Clock
 
 BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
+# Random bytes below 248 (= 4 * 62) map uniformly onto base62; the top 8 values are dropped.
+_USABLE = 248
+_TO_BASE62 = bytes(ord(BASE62[value % 62]) for value in range(_USABLE)) + bytes(256 - _USABLE)
+_UNUSABLE = bytes(range(_USABLE, 256))
+
 # Microseconds since the epoch fit in 9 base62 digits until the year 2398.
 TIME_DIGITS = 9
 
@@ -34,15 +39,20 @@ class IdSource:
     def __init__(self, clock: Clock, seed: int | None = None) -> None:
         self._clock = clock
         self._lock = threading.Lock()
-        self._choice: Callable[[str], str]
+        self._random_bytes: Callable[[int], bytes]
         if seed is None:
-            self._choice = secrets.choice
+            self._random_bytes = secrets.token_bytes
         else:
-            self._choice = random.Random(seed).choice
+            self._random_bytes = random.Random(seed).randbytes
 
     def new(self, prefix: str, length: int = 43) -> str:
         micros = int(self._clock.now().timestamp() * 1_000_000)
-        head = encode_base62(micros, TIME_DIGITS)
+        return f"{prefix}_{encode_base62(micros, TIME_DIGITS)}{self._tail(length - TIME_DIGITS)}"
+
+    def _tail(self, digits: int) -> str:
+        tail = b""
         with self._lock:
-            tail = "".join(self._choice(BASE62) for _ in range(length - TIME_DIGITS))
-        return f"{prefix}_{head}{tail}"
+            while len(tail) < digits:
+                drawn = self._random_bytes(digits + 8)
+                tail += drawn.translate(_TO_BASE62, _UNUSABLE)
+        return tail[:digits].decode("ascii")

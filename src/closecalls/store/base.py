@@ -105,6 +105,10 @@ class Store(Protocol):
     # Activities -----------------------------------------------------------------------
     async def insert_activity(self, row: ActivityRow) -> None: ...
 
+    async def insert_activities(self, rows: Iterable[ActivityRow]) -> None:
+        """Insert many activities in one transaction (bulk loads)."""
+        ...
+
     async def get_activity(
         self, organization_id: str, type: str, activity_id: str
     ) -> bytes | None: ...

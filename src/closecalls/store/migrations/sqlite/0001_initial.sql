@@ -43,12 +43,14 @@ CREATE TABLE activity (
     activity_at INTEGER NOT NULL,
     document BLOB NOT NULL
 );
--- One index per list filter and ordering, each ending in the tie-breaker so that a
--- page is read straight off the index. `type` is a residual filter while calls are the
--- only type held.
-CREATE INDEX activity_created ON activity (organization_id, date_created, seq);
-CREATE INDEX activity_activity_at ON activity (organization_id, activity_at, seq);
-CREATE INDEX activity_lead_created ON activity (organization_id, lead_id, date_created, seq);
-CREATE INDEX activity_lead_at ON activity (organization_id, lead_id, activity_at, seq);
-CREATE INDEX activity_contact_created ON activity (organization_id, contact_id, date_created, seq);
-CREATE INDEX activity_user_created ON activity (organization_id, user_id, date_created, seq);
+-- One index per list filter and ordering. `type` sits before the time so that a page of
+-- one type is read in order straight off the index, and `seq` (the rowid) is every index's
+-- implicit last column, so ties on the time are ordered too. Skipping through a deep
+-- `_skip` then touches only the index; documents are read for the page alone.
+CREATE INDEX activity_created ON activity (organization_id, type, date_created);
+CREATE INDEX activity_activity_at ON activity (organization_id, type, activity_at);
+CREATE INDEX activity_lead_created ON activity (organization_id, lead_id, type, date_created);
+CREATE INDEX activity_lead_at ON activity (organization_id, lead_id, type, activity_at);
+CREATE INDEX activity_contact_created
+    ON activity (organization_id, contact_id, type, date_created);
+CREATE INDEX activity_user_created ON activity (organization_id, user_id, type, date_created);
