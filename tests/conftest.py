@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import os
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -14,16 +15,41 @@ from closecalls.app import App, build_app
 from closecalls.domain.clock import ManualClock
 from closecalls.domain.ids import IdSource
 from closecalls.settings import Settings
+from closecalls.testing.postgres import ScratchDatabases, TemporaryPostgres
 
 START = datetime(2026, 1, 9, 14, 35, 8, 272000, tzinfo=UTC)
-BACKENDS = ["sqlite"]
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)]
+
+
+@pytest.fixture(scope="session")
+def postgres_databases() -> Iterator[ScratchDatabases]:
+    """Databases on CLOSECALLS_TEST_POSTGRES_URL, else on a PostgreSQL started for this run."""
+    admin_url = os.environ.get("CLOSECALLS_TEST_POSTGRES_URL")
+    cluster = None
+    if not admin_url:
+        cluster = TemporaryPostgres()
+        cluster.start()
+        admin_url = cluster.admin_url
+    databases = ScratchDatabases(admin_url)
+    try:
+        databases.setup()
+        yield databases
+        databases.teardown()
+    finally:
+        if cluster is not None:
+            cluster.stop()
 
 
 @pytest.fixture(params=BACKENDS)
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """A fresh database of each backend."""
-    assert request.param == "sqlite"
-    return f"sqlite:///{tmp_path / 'closecalls.db'}"
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database of each backend."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'closecalls.db'}"
+        return
+    databases: ScratchDatabases = request.getfixturevalue("postgres_databases")
+    url = databases.create()
+    yield url
+    databases.drop(url)
 
 
 @pytest.fixture

@@ -2,16 +2,40 @@
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
+from concurrent.futures import ThreadPoolExecutor
+
+from closecalls.store import sqlite_path
+from closecalls.store.postgres import DIRECTORY, PostgresStore, is_postgres_url
 from closecalls.testing.server import LiveServer, free_port
 
 __all__ = ["LiveServer", "free_port", "stored_activity_count"]
 
 
 def stored_activity_count(database: str) -> int:
-    """Rows in the activity table, read straight from the database file."""
-    import sqlite3
-
-    from closecalls.store import sqlite_path
-
+    """Rows in the activity table, read straight from the database."""
+    if is_postgres_url(database):
+        # On a thread of its own: callers may be inside a running event loop.
+        with ThreadPoolExecutor(1) as thread:
+            return thread.submit(asyncio.run, _postgres_activity_count(database)).result()
     with sqlite3.connect(sqlite_path(database)) as connection:
         return int(connection.execute("SELECT count(*) FROM activity").fetchone()[0])
+
+
+async def _postgres_activity_count(url: str) -> int:
+    """Every organization's rows, through the scopes row-level security allows."""
+    store = PostgresStore(url, pool_size=1)
+    await store.open()
+    try:
+        async with store.transaction(**{DIRECTORY: "on"}) as connection:
+            organizations = [
+                row[0] for row in await connection.fetch("SELECT id FROM organization")
+            ]
+        total = 0
+        for organization_id in organizations:
+            async with store.tenant(organization_id) as connection:
+                total += await connection.fetchval("SELECT count(*) FROM activity")
+        return total
+    finally:
+        await store.close()

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import re
-from pathlib import Path
 
 import httpx
 import pytest
@@ -22,8 +22,9 @@ KEY = re.compile(r"^api_[0-9A-Za-z]{22}\.[0-9A-Za-z]{22}$")
 
 
 @pytest.fixture
-def database(tmp_path: Path) -> str:
-    url = f"sqlite:///{tmp_path / 'cli.db'}"
+def database(database_url: str) -> str:
+    """A database of each backend after its first start."""
+    url = database_url
     settings = Settings.load({"database": url}, environ={})
 
     async def boot() -> None:
@@ -77,10 +78,8 @@ def test_tokens_create_prints_a_bearer_token(database: str) -> None:
     assert status_with(database, {"authorization": f"Bearer {token}"}) == 404
 
 
-def test_keys_create_on_an_empty_database_explains(tmp_path: Path) -> None:
-    result = CliRunner().invoke(
-        main, ["keys", "create", "--database", f"sqlite:///{tmp_path / 'empty.db'}"]
-    )
+def test_keys_create_on_an_empty_database_explains(database_url: str) -> None:
+    result = CliRunner().invoke(main, ["keys", "create", "--database", database_url])
     assert result.exit_code != 0
     assert "closecalls serve" in result.output
 
@@ -89,3 +88,37 @@ def test_database_from_the_environment(database: str) -> None:
     result = CliRunner().invoke(main, ["keys", "create"], env={"CLOSECALLS_DATABASE": database})
     assert result.exit_code == 0
     assert status_with(database, basic(result.output.strip())) == 404
+
+
+def test_users_create_adds_a_user_with_a_key_and_keys_for_users(database: str) -> None:
+    runner = CliRunner()
+    created = runner.invoke(
+        main, ["users", "create", "--first-name", "Rita", "--last-name", "Rep",
+               "--email", "rita@example.com", "--database", database],
+    )  # fmt: skip
+    assert created.exit_code == 0, created.output
+    user = json.loads(created.output)
+    assert (user["first_name"], user["email"]) == ("Rita", "rita@example.com")
+    assert status_with(database, basic(user["api_key"])) == 404
+
+    async def me(credentials: dict[str, str]) -> dict[str, str]:
+        app = build_app(Settings.load({"database": database}, environ={}))
+        await app.startup()
+        try:
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+                return (await client.get("/api/v1/me/", headers=credentials)).json()  # type: ignore[no-any-return]
+        finally:
+            await app.shutdown()
+
+    assert asyncio.run(me(basic(user["api_key"])))["id"] == user["id"]
+    key = runner.invoke(main, ["keys", "create", "--user", user["id"], "--database", database])
+    assert asyncio.run(me(basic(key.output.strip())))["id"] == user["id"]
+    token = runner.invoke(main, ["tokens", "create", "--user", user["id"], "--database", database])
+    bearer = {"authorization": f"Bearer {token.output.strip()}"}
+    assert asyncio.run(me(bearer))["id"] == user["id"]
+    missing = runner.invoke(
+        main, ["keys", "create", "--user", "user_nobody", "--database", database]
+    )
+    assert missing.exit_code != 0
+    assert "no user user_nobody" in missing.output

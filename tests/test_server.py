@@ -95,9 +95,10 @@ def test_acknowledged_creates_survive_a_hard_kill(server: LiveServer) -> None:
 
 def test_the_official_closeio_client_logs_and_reads_calls(server: LiveServer) -> None:
     api = closeio_api.API(server.api_url, api_key=KEY, max_retries=1)
+    lead = api.post("lead", data={"name": "Acme"})
     call = api.post(
         "activity/call",
-        data={"lead_id": "lead_1", "direction": "outbound", "duration": 75,
+        data={"lead_id": lead["id"], "direction": "outbound", "duration": 75,
               "phone": "+16505551234", "note": "demo booked"},
     )  # fmt: skip
     assert call["_type"] == "Call"
@@ -119,3 +120,30 @@ def test_the_official_closeio_client_logs_and_reads_calls(server: LiveServer) ->
     with pytest.raises(closeio_api.APIError) as unauthorized:
         stranger.get(f"activity/call/{call['id']}")
     assert unauthorized.value.response.status_code == 401
+
+
+def test_the_closeio_client_works_a_lead_from_creation_to_deletion(server: LiveServer) -> None:
+    api = closeio_api.API(server.api_url, api_key=KEY, max_retries=1)
+    phones = [{"phone": "+1 650 555 0100", "type": "mobile"}]
+    lead = api.post(
+        "lead",
+        data={"name": "Wayne Enterprises", "contacts": [{"name": "Bruce", "phones": phones}]},
+    )
+    [contact] = lead["contacts"]
+    logged = [
+        api.post("activity/call", data={"contact_id": contact["id"], "direction": direction,
+                                        "duration": 60, "phone": "+16505550100"})
+        for direction in ("outbound", "inbound", "outbound")
+    ]  # fmt: skip
+    assert {call["lead_id"] for call in logged} == {lead["id"]}
+    listed = api.get("activity/call", params={"lead_id": lead["id"]})
+    assert {call["id"] for call in listed["data"]} == {call["id"] for call in logged}
+    assert api.delete(f"lead/{lead['id']}") == {}
+    assert api.get("activity/call", params={"lead_id": lead["id"]}) == {
+        "data": [],
+        "has_more": False,
+    }
+    for call in logged:
+        with pytest.raises(closeio_api.APIError) as gone:
+            api.get(f"activity/call/{call['id']}")
+        assert gone.value.response.status_code == 404

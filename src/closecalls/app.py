@@ -8,8 +8,11 @@ from typing import Any
 
 from closecalls.api.activities import ActivityHandlers
 from closecalls.api.calls import CallHandlers
+from closecalls.api.contacts import ContactHandlers
 from closecalls.api.events import EventHandlers
+from closecalls.api.leads import LeadHandlers
 from closecalls.api.openapi import with_openapi
+from closecalls.api.outcomes import OutcomeHandlers
 from closecalls.api.users import UserHandlers
 from closecalls.domain.clock import Clock, SystemClock
 from closecalls.domain.errors import ValidationFailed
@@ -36,7 +39,10 @@ class App:
 
     def __init__(self, services: Services) -> None:
         self.services = services
-        handlers = with_openapi(CallHandlers, ActivityHandlers, UserHandlers, EventHandlers)
+        handlers = with_openapi(
+            CallHandlers, ActivityHandlers, LeadHandlers, ContactHandlers, OutcomeHandlers,
+            UserHandlers, EventHandlers,
+        )  # fmt: skip
         self.router = Router([route for kind in handlers for route in kind(services).routes()])
         self.authenticator = Authenticator(
             services.store, services.clock, services.settings.auth_cache_seconds
@@ -121,3 +127,8 @@ def build_app(
         ids=ids or IdSource(clock),
     )
     return App(services)
+
+
+def app_from_environment() -> App:
+    """The application for the CLOSECALLS_* environment: what each `serve` worker runs."""
+    return build_app(Settings.load())

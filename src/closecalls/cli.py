@@ -1,9 +1,12 @@
-"""The `closecalls` command: serve, keys and tokens."""
+"""The `closecalls` command: serve, keys, tokens, migrate and migrate-data."""
 
 from __future__ import annotations
 
 import asyncio
+import json
+import os
 from collections.abc import Awaitable, Callable
+from contextlib import nullcontext
 from typing import Any, TypeVar
 
 import click
@@ -12,16 +15,17 @@ from closecalls import accounts
 from closecalls.domain.clock import SystemClock
 from closecalls.domain.ids import IdSource
 from closecalls.settings import Settings
-from closecalls.store import create_store
+from closecalls.store import create_store, migrate, sqlite_path
 from closecalls.store.base import Store, User
+from closecalls.store.postgres import PostgresStore, is_postgres_url
 
 T = TypeVar("T")
 
 database_option = click.option(
     "--database",
     default=None,
-    help="sqlite:///path.db (default sqlite:///closecalls.db) or a bare file path; "
-    "env CLOSECALLS_DATABASE.",
+    help="sqlite:///path.db (default sqlite:///closecalls.db), a bare file path, or "
+    "postgresql://user:password@host/name; env CLOSECALLS_DATABASE.",
 )
 
 
@@ -40,21 +44,37 @@ def main() -> None:
     default=None,
     help="Use this API key for the first organization (env CLOSECALLS_BOOTSTRAP_KEY).",
 )
+@click.option(
+    "--workers",
+    type=int,
+    default=None,
+    help="Server processes on this host (default 1); more than one needs PostgreSQL "
+    "(env CLOSECALLS_WORKERS).",
+)
+@click.option(
+    "--match-phone",
+    is_flag=True,
+    default=None,
+    help="Link calls with no lead or contact to the contact with the same phone number "
+    "(env CLOSECALLS_MATCH_PHONE).",
+)
 def serve(
-    host: str | None, port: int | None, database: str | None, bootstrap_key: str | None
+    host: str | None,
+    port: int | None,
+    database: str | None,
+    bootstrap_key: str | None,
+    workers: int | None,
+    match_phone: bool | None,
 ) -> None:
     """Start the API server, creating an organization and API key on an empty database."""
     import uvicorn
 
-    from closecalls.app import build_app
+    settings = _settings(
+        host=host, port=port, database=database, bootstrap_key=bootstrap_key, workers=workers,
+        match_phone=match_phone,
+    )  # fmt: skip
 
-    settings = _settings(host=host, port=port, database=database, bootstrap_key=bootstrap_key)
-    result = _with_store(
-        settings,
-        lambda store: accounts.bootstrap(
-            store, clock=SystemClock(), ids=IdSource(SystemClock()), api_key=settings.bootstrap_key
-        ),
-    )
+    result = _with_store(settings, lambda store: first_start(store, settings.bootstrap_key))
     if result.created:
         click.echo(
             f"closecalls: created organization {result.organization.id} on {settings.database}"
@@ -64,7 +84,16 @@ def serve(
     else:
         click.echo("closecalls: existing database; `closecalls keys create` makes a new API key")
     click.echo(f"closecalls: serving http://{settings.host}:{settings.port}/api/v1/", err=True)
-    uvicorn.run(build_app(settings), host=settings.host, port=settings.port, log_level="warning")
+    # Workers are fresh processes: they read the settings back from the environment.
+    os.environ.update(settings.environment())
+    uvicorn.run(
+        "closecalls.app:app_from_environment",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        workers=settings.workers,
+        log_level="warning",
+    )
 
 
 @main.group()
@@ -72,14 +101,20 @@ def keys() -> None:
     """Create and revoke API keys."""
 
 
+user_option = click.option(
+    "--user", "user_id", default=None, help="A user of the organization (default: its first)."
+)
+
+
 @keys.command("create")
 @database_option
-def keys_create(database: str | None) -> None:
-    """Print a new API key for the organization."""
+@user_option
+def keys_create(database: str | None, user_id: str | None) -> None:
+    """Print a new API key for a user of the organization."""
     settings = _settings(database=database)
 
     async def create(store: Store) -> str:
-        user = await _owner(store)
+        user = await _user(store, user_id)
         return await accounts.create_api_key(store, user=user, clock=SystemClock())
 
     click.echo(_with_store(settings, create))
@@ -103,13 +138,14 @@ def tokens() -> None:
 
 @tokens.command("create")
 @database_option
+@user_option
 @click.option("--expires-in", type=int, default=None, help="Lifetime in seconds (default 3600).")
-def tokens_create(database: str | None, expires_in: int | None) -> None:
-    """Print a new bearer access token for the organization's first user."""
+def tokens_create(database: str | None, user_id: str | None, expires_in: int | None) -> None:
+    """Print a new bearer access token for a user of the organization."""
     settings = _settings(database=database, access_token_seconds=expires_in)
 
     async def create(store: Store) -> str:
-        user = await _owner(store)
+        user = await _user(store, user_id)
         clock = SystemClock()
         return await accounts.create_access_token(
             store,
@@ -122,11 +158,59 @@ def tokens_create(database: str | None, expires_in: int | None) -> None:
     click.echo(_with_store(settings, create))
 
 
+@main.group()
+def users() -> None:
+    """Add users to the organization."""
+
+
+@users.command("create")
+@click.option("--first-name", required=True)
+@click.option("--last-name", required=True)
+@click.option("--email", default=None)
+@database_option
+def users_create(first_name: str, last_name: str, email: str | None, database: str | None) -> None:
+    """Add a user and print it, with a new API key of its own, as JSON."""
+    settings = _settings(database=database)
+
+    async def create(store: Store) -> dict[str, str | None]:
+        owner, clock = await _owner(store), SystemClock()
+        user = await accounts.create_user(
+            store, organization_id=owner.organization_id, first_name=first_name,
+            last_name=last_name, email=email, clock=clock, ids=IdSource(clock),
+        )  # fmt: skip
+        key = await accounts.create_api_key(store, user=user, clock=clock)
+        return {
+            "id": user.id, "first_name": first_name, "last_name": last_name, "email": email,
+            "organization_id": user.organization_id, "api_key": key,
+        }  # fmt: skip
+
+    click.echo(json.dumps(_with_store(settings, create)))
+
+
+async def first_start(store: Store, api_key: str | None) -> accounts.Bootstrap:
+    """Find or make the first organization; servers starting at once make only one."""
+    alone = store.exclusively() if isinstance(store, PostgresStore) else nullcontext()
+    async with alone:
+        clock = SystemClock()
+        return await accounts.bootstrap(store, clock=clock, ids=IdSource(clock), api_key=api_key)
+
+
 def _settings(**overrides: Any) -> Settings:
     try:
         return Settings.load(overrides)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from exc
+
+
+async def _user(store: Store, user_id: str | None) -> User:
+    """The user `user_id` of the organization, or its first user."""
+    owner = await _owner(store)
+    if user_id is None:
+        return owner
+    found = await store.users_by_id(owner.organization_id, [user_id])
+    if not found:
+        raise click.ClickException(f"no user {user_id} in the organization")
+    return found[0]
 
 
 async def _owner(store: Store) -> User:
@@ -147,3 +231,44 @@ def _with_store(settings: Settings, work: Callable[[Store], Awaitable[T]]) -> T:
             await store.close()
 
     return asyncio.run(run())
+
+
+@main.command("migrate")
+@database_option
+def migrate_command(database: str | None) -> None:
+    """Apply the schema migrations the database lacks (`serve` also does, on start)."""
+    settings = _settings(database=database)
+    applied = asyncio.run(migrate(settings))
+    for migration in applied:
+        click.echo(f"applied {migration.version:04d}_{migration.name}")
+    click.echo("schema up to date")
+
+
+@main.command("migrate-data")
+@click.option("--from", "source", required=True, help="The SQLite database: sqlite:///path.db.")
+@click.option("--to", "target", required=True, help="An empty PostgreSQL: postgresql://...")
+def migrate_data(source: str, target: str) -> None:
+    """Copy everything from a SQLite file into an empty PostgreSQL database, then verify it."""
+    from rich.progress import Progress
+
+    from closecalls.store.transfer import SQLiteToPostgres, TransferError
+
+    if is_postgres_url(source) or not is_postgres_url(target):
+        raise click.UsageError("copy from a SQLite file (--from) to PostgreSQL (--to)")
+    transfer = SQLiteToPostgres(sqlite_path(source), target)
+    try:
+        total = sum(transfer.source_counts().values())
+        with Progress(transient=True) as progress:
+            copying = progress.add_task("copying", total=total)
+            verifying = progress.add_task("verifying", total=total)
+            reports = asyncio.run(
+                transfer.run(
+                    copied=lambda rows: progress.advance(copying, rows),
+                    verified=lambda rows: progress.advance(verifying, rows),
+                )
+            )
+    except TransferError as error:
+        raise click.ClickException(str(error)) from error
+    for report in reports:
+        click.echo(f"{report.name:<24} {report.rows:>12,} rows  checksum {report.checksum[:16]}")
+    click.echo(f"copied and verified {sum(report.rows for report in reports):,} rows")

@@ -13,7 +13,7 @@ import msgspec
 import closecalls
 from closecalls.api.events import EMPTY_PAGE
 from closecalls.api.users import organization_document, user_document
-from closecalls.domain import calls
+from closecalls.domain import calls, contacts, leads, outcomes
 from closecalls.domain.fields import Field, Kind
 from closecalls.domain.listing import (
     COMPARISONS,
@@ -62,6 +62,42 @@ _EXAMPLE_INPUTS: Mapping[Kind, Any] = {
 REQUEST_BODIES: Mapping[str, Mapping[str, Field]] = {
     "CreateCallActivity": calls.CREATE_SCHEMA,
     "UpdateCallActivity": calls.UPDATE_SCHEMA,
+    "CreateLead": leads.SCHEMA,
+    "UpdateLead": leads.SCHEMA,
+    "CreateContact": contacts.SCHEMA,
+    "UpdateContact": contacts.SCHEMA,
+    "CreateOutcome": outcomes.SCHEMA,
+    "UpdateOutcome": outcomes.SCHEMA,
+}
+_PHONES: Schema = {
+    "type": "array",
+    "items": {
+        "type": "object",
+        "properties": {
+            "phone": {"type": "string"},
+            "type": {"type": "string", "enum": list(contacts.PHONE_TYPES)},
+        },
+        "required": ["phone"],
+    },
+}
+_EMAILS: Schema = {
+    "type": "array",
+    "items": {
+        "type": "object",
+        "properties": {
+            "email": {"type": "string"},
+            "type": {"type": "string", "enum": list(contacts.EMAIL_TYPES)},
+        },
+        "required": ["email"],
+    },
+}
+# Body keys that are lists of objects, which the field tables do not describe.
+_LIST_PROPERTIES: Mapping[str, Mapping[str, Schema]] = {
+    "CreateContact": {"phones": _PHONES, "emails": _EMAILS},
+    "UpdateContact": {"phones": _PHONES, "emails": _EMAILS},
+    "CreateLead": {
+        "contacts": {"type": "array", "items": {"$ref": "#/components/schemas/CreateContact"}}
+    },
 }
 _STRING_LIST: Schema = {"type": "array", "items": {"type": "string"}}
 # Response keys whose schema the samples cannot show: a format, or values empty or always null.
@@ -107,7 +143,9 @@ def enum_name(key: str) -> str:
 def field_schema(key: str, field: Field) -> Schema:
     """A request key's schema; enums are components, as Close's are."""
     if field.kind == "choice":
-        return ref(enum_name(key))
+        if calls.CREATE_SCHEMA.get(key) == field:
+            return ref(enum_name(key))
+        return {"type": "string", "enum": list(field.choices)}
     schema = dict(_KINDS[field.kind])
     if field.minimum is not None:
         schema["minimum"] = field.minimum
@@ -122,6 +160,7 @@ def request_schema(title: str, schema: Mapping[str, Field]) -> Schema:
     for key, field in schema.items():
         if field.kind != "choice":
             properties[key] = nullable(properties[key])
+    properties.update(_LIST_PROPERTIES.get(title, {}))
     return {"type": "object", "properties": properties, "title": title}
 
 
@@ -134,11 +173,11 @@ def example_input(field: Field) -> Any:
 
 
 def example_body(schema: Mapping[str, Field]) -> dict[str, Any]:
-    """A valid request body; user references are left out, as they must name a real user."""
+    """A valid request body; references are left out, as they must name real objects."""
     return {
         key: example_input(field)
         for key, field in schema.items()
-        if key not in calls.USER_REFERENCES
+        if key not in calls.REFERENCE_KEYS
     }
 
 
@@ -146,7 +185,7 @@ def call_samples() -> list[dict[str, Any]]:
     """Two CallActivity documents from `new_call`: every key sent, and none."""
     names = {_SAMPLE_CALLER.user_id: _SAMPLE_CALLER.user_name}
     cleaned = calls.validate_create(
-        example_body(calls.CREATE_SCHEMA), phone_region="US", user_names=names
+        example_body(calls.CREATE_SCHEMA), phone_region="US", refs=calls.References(users=names)
     )
     return [
         calls.new_call(
@@ -155,6 +194,37 @@ def call_samples() -> list[dict[str, Any]]:
         )
         for given, user_names in ((cleaned, names), ({}, {}))
     ]  # fmt: skip
+
+
+def object_samples() -> dict[str, dict[str, Any]]:
+    """A lead (with a contact), a contact and an outcome built by the domain's own functions."""
+    statuses = leads.default_statuses(_SAMPLE_CALLER.organization_id)
+    lead = leads.new_lead({"name": "Acme", "url": "https://acme.example.com"},
+                          lead_id="lead_example", now=_SAMPLE_TIME, principal=_SAMPLE_CALLER,
+                          statuses=statuses)  # fmt: skip
+    contact = contacts.new_contact(
+        contacts.validate(
+            {"name": "Ann", "phones": [{"phone": "+16505551234"}],
+             "emails": [{"email": "ann@acme.example.com"}]}, phone_region="US"),
+        contact_id="cont_example", lead_id="lead_example", now=_SAMPLE_TIME,
+        principal=_SAMPLE_CALLER,
+    )  # fmt: skip
+    outcome = outcomes.new_outcome(
+        {"name": "Demo booked", "description": "Booked a demo"}, outcome_id="outcome_example",
+        now=_SAMPLE_TIME, principal=_SAMPLE_CALLER,
+    )  # fmt: skip
+    return {"Lead": {**lead, "contacts": [contact]}, "Contact": contact, "Outcome": outcome}
+
+
+_OBJECT_HINTS: Mapping[str, Schema] = {
+    "url": nullable(_KINDS["url"]),
+    "description": nullable({"type": "string"}),
+    "phones": {"type": "array", "items": {"type": "object"}},
+    "emails": {"type": "array", "items": {"type": "object"}},
+    "urls": {"type": "array", "items": {"type": "object"}},
+    "contacts": {"type": "array", "items": {"$ref": "#/components/schemas/Contact"}},
+    "applies_to": _STRING_LIST,
+}
 
 
 def json_type(value: Any) -> Schema:
@@ -207,10 +277,13 @@ def document_schemas(
     }
 
 
-def page(item: Schema) -> Schema:
-    """Close's list envelope."""
+def page(item: Schema, *, counted: bool = False) -> Schema:
+    """Close's list envelope; lead lists also count every match (`total_results`)."""
     items = {"type": "array", "items": item}
-    return closed_object({"data": items, "has_more": {"type": "boolean"}})
+    envelope: dict[str, Schema] = {"data": items, "has_more": {"type": "boolean"}}
+    if counted:
+        envelope["total_results"] = {"type": "integer"}
+    return closed_object(envelope)
 
 
 def schemas() -> dict[str, Schema]:
@@ -233,9 +306,14 @@ def schemas() -> dict[str, Schema]:
     )
     me = {**user, "organizations": {"type": "array", "items": ref("Organization")}}
     events = properties_of([msgspec.json.decode(EMPTY_PAGE)], _RESPONSE_HINTS)
+    crm = {
+        name: document_schemas(name, properties_of([sample], {**_RESPONSE_HINTS, **_OBJECT_HINTS}))
+        for name, sample in object_samples().items()
+    }
     return {
         **choices,
         **{name: request_schema(name, fields) for name, fields in REQUEST_BODIES.items()},
+        **{key: value for schemas in crm.values() for key, value in schemas.items()},
         **document_schemas("CallActivity", call, calls.OPTIONAL_FIELDS),
         **document_schemas("User", user),
         **document_schemas("Me", me),
@@ -300,6 +378,7 @@ class Operation:
 
     response: Schema
     summary: str = ""
+    status: int = 200
     parameters: tuple[Schema, ...] = ()
     body: str | None = None
     # 404 without a path parameter: the caller's own user can vanish under it.
@@ -309,6 +388,30 @@ class Operation:
     def refusable(self) -> bool:
         """Can answer 400: it reads a body or validates parameters (all but `_fields` do)."""
         return self.body is not None or any(p is not FIELDS for p in self.parameters)
+
+
+EMPTY_OBJECT: Schema = {"type": "object", "maxProperties": 0}
+
+
+def crud_operations(kind: str, *, counted: bool) -> dict[str, Operation]:
+    """Create, list, get, update and delete of one CRM object kind."""
+    lower = kind.lower()
+    list_parameters: tuple[Schema, ...] = (*PAGING, FIELDS)
+    if kind == "Contact":
+        list_parameters = (query("lead_id", {"type": "string"}, "Comma-separated lead ids."),
+                           *list_parameters)  # fmt: skip
+    return {
+        "create": Operation(summary=f"Create a {lower}", response=ref(f"{kind}Fields"),
+                            body=f"Create{kind}", parameters=(FIELDS,),
+                            status=201 if kind == "Outcome" else 200),
+        "list": Operation(summary=f"List {lower}s", parameters=list_parameters,
+                          response=page(ref(f"{kind}Fields"), counted=counted)),
+        "get": Operation(summary=f"Fetch a single {lower}", response=ref(f"{kind}Fields"),
+                         parameters=(FIELDS,)),
+        "update": Operation(summary=f"Update a {lower}", response=ref(f"{kind}Fields"),
+                            body=f"Update{kind}", parameters=(FIELDS,)),
+        "delete": Operation(summary=f"Delete a {lower}", response=EMPTY_OBJECT),
+    }  # fmt: skip
 
 
 # Keyed by the handler's qualified name, so a new route without an entry fails the build.
@@ -333,9 +436,7 @@ OPERATIONS: Mapping[str, Operation] = {
         response=ref("CallActivity"),
         body="UpdateCallActivity",
     ),
-    "CallHandlers.delete": Operation(
-        summary="Delete a Call activity", response={"type": "object", "maxProperties": 0}
-    ),
+    "CallHandlers.delete": Operation(summary="Delete a Call activity", response=EMPTY_OBJECT),
     "ActivityHandlers.list": Operation(
         summary="List or filter all activities",
         response=page(ref("CallActivityFields")),
@@ -358,6 +459,11 @@ OPERATIONS: Mapping[str, Operation] = {
     "UserHandlers.organization": Operation(
         summary="Fetch your organization", response=ref("OrganizationFields"), parameters=(FIELDS,)
     ),
+    **{
+        f"{kind}Handlers.{action}": operation_spec
+        for kind, counted in (("Lead", True), ("Contact", False), ("Outcome", False))
+        for action, operation_spec in crud_operations(kind, counted=counted).items()
+    },
     "EventHandlers.list": Operation(summary="List events", response=ref("EventPage")),
     "OpenApiHandlers.document": Operation(
         response={"type": "object", "required": ["openapi", "info", "paths"]}
@@ -411,7 +517,10 @@ def operation(route: Route, method: str, handler: Handler) -> Schema:
         if part.startswith("{")
     ]
     responses: Schema = {
-        "200": {"description": "Successful response", "content": {JSON: {"schema": spec.response}}}
+        str(spec.status): {
+            "description": "Successful response",
+            "content": {JSON: {"schema": spec.response}},
+        }
     }
     for status in error_statuses(route, method, spec):
         responses[str(status)] = {"$ref": f"#/components/responses/{status}"}

@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from closecalls.accounts import Tenant
+from tests.factories import create_contact, create_lead, create_leads
 
 ACTIVITIES = "/api/v1/activity/"
 
@@ -29,7 +30,8 @@ async def ids(client: httpx.AsyncClient, **params: Any) -> list[str]:
 
 
 async def test_calls_appear_with_the_same_shape(client: httpx.AsyncClient) -> None:
-    [call] = await create_calls(client, [{"note": "hello", "lead_id": "lead_1"}])
+    lead_id = (await create_lead(client))["id"]
+    [call] = await create_calls(client, [{"note": "hello", "lead_id": lead_id}])
     page = (await client.get(ACTIVITIES)).json()
     assert page == {"data": [call], "has_more": False}
     assert page["data"][0]["_type"] == "Call"
@@ -47,26 +49,27 @@ async def test_org_wide_date_windows_page_like_tap_closeio(client: httpx.AsyncCl
 
 
 async def test_lead_filters_accept_lists(client: httpx.AsyncClient) -> None:
-    calls = await create_calls(
-        client, [{"lead_id": "lead_a"}, {"lead_id": "lead_b"}, {"lead_id": "lead_c"}]
-    )
-    assert set(await ids(client, lead_id__in="lead_a,lead_b")) == {calls[0]["id"], calls[1]["id"]}
-    assert set(await ids(client, lead_id="lead_c")) == {calls[2]["id"]}
+    a, b, c = await create_leads(client, 3)
+    calls = await create_calls(client, [{"lead_id": a}, {"lead_id": b}, {"lead_id": c}])
+    assert set(await ids(client, lead_id__in=f"{a},{b}")) == {calls[0]["id"], calls[1]["id"]}
+    assert set(await ids(client, lead_id=c)) == {calls[2]["id"]}
 
 
 async def test_one_lead_allows_user_contact_and_type_filters(
     client: httpx.AsyncClient, tenant: Tenant
 ) -> None:
+    lead = (await create_lead(client))["id"]
+    contact = (await create_contact(client, lead))["id"]
     calls = await create_calls(
-        client, [{"lead_id": "lead_a", "contact_id": "cont_1"}, {"lead_id": "lead_a"}]
+        client, [{"lead_id": lead, "contact_id": contact}, {"lead_id": lead}]
     )
-    assert await ids(client, lead_id="lead_a", contact_id="cont_1") == [calls[0]["id"]]
-    assert len(await ids(client, lead_id="lead_a", user_id__in=tenant.user.id)) == 2
-    assert len(await ids(client, lead_id="lead_a", _type__in="Call,Email")) == 2
-    assert await ids(client, lead_id="lead_a", _type="Note") == []
-    assert len(await ids(client, lead_id="lead_a", _order_by="-activity_at")) == 2
-    assert len(await ids(client, lead_id="lead_a", _order_by="-activity_at",
-                         activity_at__gt="2000-01-01")) == 2  # fmt: skip
+    assert await ids(client, lead_id=lead, contact_id=contact) == [calls[0]["id"]]
+    assert len(await ids(client, lead_id=lead, user_id__in=tenant.user.id)) == 2
+    assert len(await ids(client, lead_id=lead, _type__in="Call,Email")) == 2
+    assert await ids(client, lead_id=lead, _type="Note") == []
+    assert len(await ids(client, lead_id=lead, _order_by="-activity_at")) == 2
+    newest = await ids(client, lead_id=lead, _order_by="-activity_at", activity_at__gt="2000-01-01")
+    assert len(newest) == 2
 
 
 @pytest.mark.parametrize(
@@ -93,6 +96,7 @@ async def test_combinations_close_refuses(
 async def test_other_organizations_activities_are_invisible(
     client: httpx.AsyncClient, other_client: httpx.AsyncClient
 ) -> None:
-    await create_calls(other_client, [{"lead_id": "lead_x"}])
+    theirs = (await create_lead(other_client))["id"]
+    await create_calls(other_client, [{"lead_id": theirs}])
     assert await ids(client) == []
-    assert await ids(client, lead_id="lead_x") == []
+    assert await ids(client, lead_id=theirs) == []

@@ -12,12 +12,11 @@ from closecalls import accounts
 from closecalls.accounts import Tenant
 from closecalls.app import App
 from closecalls.settings import Settings
+from tests.factories import create_contact, create_lead, create_outcome
 from tests.support import stored_activity_count
 
 CALLS = "/api/v1/activity/call/"
 FULL_BODY: dict[str, Any] = {
-    "lead_id": "lead_abc",
-    "contact_id": "cont_abc",
     "direction": "inbound",
     "status": "no-answer",
     "source": "External",
@@ -27,7 +26,6 @@ FULL_BODY: dict[str, Any] = {
     "note": "left a message",
     "recording_url": "https://recordings.example.com/1.mp3",
     "voicemail_url": "https://recordings.example.com/vm.mp3",
-    "outcome_id": "outcome_1",
     "custom_fields": {"campaign": "spring", "score": 3},
     "conversation_type_id": "convtype_1",
     "playbook_id": "playbook_1",
@@ -42,18 +40,28 @@ async def create(client: httpx.AsyncClient, body: dict[str, Any]) -> httpx.Respo
     return await client.post(CALLS, json=body)
 
 
+@pytest.fixture
+async def full_body(client: httpx.AsyncClient) -> dict[str, Any]:
+    """Every create key, with a lead, contact and outcome that exist."""
+    lead = await create_lead(client)
+    contact = await create_contact(client, lead["id"])
+    outcome = await create_outcome(client)
+    return {**FULL_BODY, "lead_id": lead["id"], "contact_id": contact["id"],
+            "outcome_id": outcome["id"]}  # fmt: skip
+
+
 async def test_create_answers_200_with_the_full_call(
-    client: httpx.AsyncClient, tenant: Tenant
+    client: httpx.AsyncClient, tenant: Tenant, full_body: dict[str, Any]
 ) -> None:
-    response = await create(client, FULL_BODY)
+    response = await create(client, full_body)
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/json"
     call = response.json()
     assert re.fullmatch(r"acti_[0-9A-Za-z]{43}", call["id"])
     assert call["organization_id"] == tenant.organization.id
-    echoed = set(FULL_BODY) - {"activity_at", "date_created", "organization_id"}
+    echoed = set(full_body) - {"activity_at", "date_created", "organization_id"}
     for key in echoed:
-        assert call[key] == FULL_BODY[key], key
+        assert call[key] == full_body[key], key
     assert call["activity_at"] == "2026-01-08T10:00:00.000000+00:00"
     assert call["date_created"] == "2026-01-08T10:05:00.000000+00:00"
     assert call["note_html"] == "<body>left a message</body>"
@@ -61,8 +69,10 @@ async def test_create_answers_200_with_the_full_call(
     assert call["user_name"] == "API User"
 
 
-async def test_get_returns_exactly_what_create_answered(client: httpx.AsyncClient) -> None:
-    created = await create(client, FULL_BODY)
+async def test_get_returns_exactly_what_create_answered(
+    client: httpx.AsyncClient, full_body: dict[str, Any]
+) -> None:
+    created = await create(client, full_body)
     fetched = await client.get(f"{CALLS}{created.json()['id']}/")
     assert fetched.status_code == 200
     assert fetched.content == created.content

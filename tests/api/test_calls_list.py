@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from closecalls.accounts import Tenant
+from tests.factories import create_contact, create_lead, create_leads
 
 CALLS = "/api/v1/activity/call/"
 
@@ -115,25 +116,28 @@ async def test_bad_paging_is_400_in_closes_words(
 
 
 async def test_id_lead_contact_and_user_filters(client: httpx.AsyncClient, tenant: Tenant) -> None:
+    lead_a, lead_b, lead_c = await create_leads(client, 3)
+    cont_a = (await create_contact(client, lead_a))["id"]
+    cont_b = (await create_contact(client, lead_b))["id"]
     bodies = [
-        {"lead_id": "lead_a", "contact_id": "cont_a"},
-        {"lead_id": "lead_b", "contact_id": "cont_b"},
-        {"lead_id": "lead_c"},
+        {"lead_id": lead_a, "contact_id": cont_a},
+        {"lead_id": lead_b, "contact_id": cont_b},
+        {"lead_id": lead_c},
         {},
     ]
     calls = await create_calls(client, bodies)
     assert set(await ids(client, id__in=f"{calls[0]['id']},{calls[3]['id']}")) == {
         calls[0]["id"], calls[3]["id"],
     }  # fmt: skip
-    assert set(await ids(client, lead_id="lead_a,lead_c")) == {calls[0]["id"], calls[2]["id"]}
-    assert await ids(client, contact_id="cont_b") == [calls[1]["id"]]
+    assert set(await ids(client, lead_id=f"{lead_a},{lead_c}")) == {calls[0]["id"], calls[2]["id"]}
+    assert await ids(client, contact_id=cont_b) == [calls[1]["id"]]
+    assert await ids(client, lead_id=lead_a, contact_id=cont_b) == []
     assert len(await ids(client, user_id=tenant.user.id)) == 4
     assert await ids(client, user_id="user_other") == []
     assert len(await ids(client, organization_id=tenant.organization.id)) == 4
     assert await ids(client, organization_id="orga_someone_else") == []
     assert len(await ids(client, _type="Call")) == 4
     assert await ids(client, _type="Email") == []
-    assert await ids(client, lead_id="lead_a", contact_id="cont_b") == []
 
 
 async def test_date_filters_with_datetimes(client: httpx.AsyncClient) -> None:
@@ -237,7 +241,7 @@ async def test_fields_restricts_keys_and_keeps_requested_nulls(client: httpx.Asy
 
 async def test_method_override_with_params_body_equals_the_get(client: httpx.AsyncClient) -> None:
     calls = await create_calls(
-        client, [{"lead_id": "lead_a"}, {"lead_id": "lead_b"}, {"lead_id": "lead_c"}]
+        client, [{"lead_id": lead} for lead in await create_leads(client, 3)]
     )
     wanted = [calls[0]["id"], calls[1]["id"]]
     params = {"id__in": wanted, "_fields": "id,lead_id", "_limit": 10}
@@ -256,7 +260,8 @@ async def test_method_override_with_params_body_equals_the_get(client: httpx.Asy
 async def test_other_organizations_calls_are_never_listed(
     client: httpx.AsyncClient, other_client: httpx.AsyncClient
 ) -> None:
-    [theirs] = await create_calls(other_client, [{"lead_id": "lead_shared"}])
+    their_lead = (await create_lead(other_client))["id"]
+    [theirs] = await create_calls(other_client, [{"lead_id": their_lead}])
     assert await ids(client) == []
     assert await ids(client, id__in=theirs["id"]) == []
-    assert await ids(client, lead_id="lead_shared") == []
+    assert await ids(client, lead_id=their_lead) == []

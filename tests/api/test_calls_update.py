@@ -14,6 +14,7 @@ from closecalls.accounts import Tenant
 from closecalls.app import App
 from closecalls.domain.clock import ManualClock
 from tests.conftest import client_for
+from tests.factories import create_lead, create_outcome
 
 CALLS = "/api/v1/activity/call/"
 
@@ -31,9 +32,11 @@ async def put(client: httpx.AsyncClient, call_id: str, **body: Any) -> httpx.Res
 async def test_put_changes_only_the_fields_sent(
     client: httpx.AsyncClient, clock: ManualClock
 ) -> None:
-    call = await create(client, direction="inbound", duration=10, note="first", lead_id="lead_1")
+    lead = await create_lead(client)
+    outcome = await create_outcome(client)
+    call = await create(client, direction="inbound", duration=10, note="first", lead_id=lead["id"])
     clock.advance(timedelta(minutes=5))
-    response = await put(client, call["id"], duration=42, outcome_id="outcome_x")
+    response = await put(client, call["id"], duration=42, outcome_id=outcome["id"])
     assert response.status_code == 200
     updated = response.json()
     changed = {key for key in call if call[key] != updated[key]}
@@ -139,8 +142,11 @@ async def test_put_moves_derived_fields(client: httpx.AsyncClient) -> None:
 
 async def test_concurrent_puts_do_not_lose_each_others_changes(client: httpx.AsyncClient) -> None:
     call = await create(client)
-    fields = {"duration": 7, "outcome_id": "o", "disposition": "busy", "quality_info": "q",
-              "lead_id": "lead_z", "note": "n", "playbook_id": "p", "status": "failed"}  # fmt: skip
+    outcome, lead = await create_outcome(client), await create_lead(client)
+    fields = {
+        "duration": 7, "outcome_id": outcome["id"], "disposition": "busy", "note": "n",
+        "quality_info": "q", "lead_id": lead["id"], "playbook_id": "p", "status": "failed",
+    }  # fmt: skip
     responses = await asyncio.gather(
         *(put(client, call["id"], **{key: value}) for key, value in fields.items())
     )

@@ -12,8 +12,16 @@ CALLER = Principal("orga_1", "user_me", "Me Myself", "api_1")
 NAMES = {"user_me": "Me Myself", "user_rep": "Rep One"}
 
 
+REFS = calls.References(
+    users=NAMES,
+    leads=frozenset({"lead_a", "lead_b"}),
+    contact_leads={"cont_a": "lead_a", "cont_b": "lead_b"},
+    outcomes=frozenset({"outcome_1"}),
+)
+
+
 def build(body: dict[str, Any]) -> dict[str, Any]:
-    cleaned = calls.validate_create(body, phone_region="US", user_names=NAMES)
+    cleaned = calls.validate_create(body, phone_region="US", refs=REFS)
     return calls.new_call(cleaned, call_id="acti_x", now=START, principal=CALLER, user_names=NAMES)
 
 
@@ -133,3 +141,54 @@ def test_date_created_may_be_far_back() -> None:
     assert build({"date_created": "1999-12-31T23:59:59.999999Z"})["date_created"] == (
         datetime(1999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC).isoformat()
     )
+
+
+def test_references_must_exist_in_the_organization() -> None:
+    with pytest.raises(ValidationFailed) as failure:
+        build({"lead_id": "lead_x", "contact_id": "cont_x", "outcome_id": "outcome_x"})
+    assert failure.value.field_errors == {
+        "lead_id": "Object does not exist.",
+        "contact_id": "Object does not exist.",
+        "outcome_id": "Object does not exist.",
+    }
+
+
+def test_a_contact_alone_brings_its_lead() -> None:
+    call = build({"contact_id": "cont_b"})
+    assert (call["lead_id"], call["contact_id"]) == ("lead_b", "cont_b")
+
+
+def test_a_contact_of_another_lead_is_refused() -> None:
+    with pytest.raises(ValidationFailed) as failure:
+        build({"lead_id": "lead_a", "contact_id": "cont_b"})
+    assert failure.value.field_errors == {"contact_id": calls.WRONG_LEAD}
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        ({"contact_id": "cont_b"}, ("lead_b", "cont_b")),
+        ({"lead_id": "lead_b", "contact_id": "cont_b"}, ("lead_b", "cont_b")),
+        ({"lead_id": "lead_b", "contact_id": None}, ("lead_b", None)),
+        ({"lead_id": None, "contact_id": None}, (None, None)),
+    ],
+)
+def test_update_moves_lead_and_contact_together(
+    change: dict[str, Any], expected: tuple[Any, ...]
+) -> None:
+    current = {"lead_id": "lead_a", "contact_id": "cont_a"}
+    attached = calls.attach(change, current, REFS)
+    assert (attached["lead_id"], attached["contact_id"]) == expected
+
+
+def test_moving_the_lead_away_from_the_calls_contact_is_refused() -> None:
+    with pytest.raises(ValidationFailed) as failure:
+        calls.attach({"lead_id": "lead_b"}, {"lead_id": "lead_a", "contact_id": "cont_a"}, REFS)
+    assert failure.value.field_errors == {"lead_id": calls.WRONG_LEAD}
+
+
+def test_match_by_phone_only_for_unattached_calls() -> None:
+    matches = [("cont_b", "lead_b"), ("cont_a", "lead_a")]
+    assert calls.attach_by_phone({"phone": "x"}, matches)["contact_id"] == "cont_b"
+    assert calls.attach_by_phone({"lead_id": "lead_a"}, matches) == {"lead_id": "lead_a"}
+    assert calls.attach_by_phone({"phone": "x"}, []) == {"phone": "x"}

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from closecalls.store.base import ActivityRow, Organization, User
+from closecalls.store.migrations import load_migrations
 from closecalls.store.sqlite import SQLiteStore
 
 
@@ -52,7 +53,8 @@ async def test_data_and_migrations_survive_reopening(tmp_path: Path) -> None:
     finally:
         await again.close()
     with sqlite3.connect(path) as connection:
-        assert connection.execute("SELECT count(*) FROM schema_migration").fetchone()[0] == 1
+        applied = connection.execute("SELECT count(*) FROM schema_migration").fetchone()[0]
+        assert applied == len(load_migrations("sqlite"))
         assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
 

@@ -54,31 +54,61 @@ class CallHandlers:
             ),
         ]
 
-    async def _user_names(self, caller: Principal, body: dict[str, Any]) -> dict[str, str]:
-        """Display names of the caller and of every user the body names, if they exist."""
-        names = {caller.user_id: caller.user_name}
-        wanted = calls.referenced_user_ids(body) - names.keys()
-        if wanted:
-            for user in await self.services.store.users_by_id(caller.organization_id, wanted):
-                names[user.id] = user.display_name
-        return names
+    async def _references(
+        self, caller: Principal, body: dict[str, Any], current: dict[str, Any] | None = None
+    ) -> calls.References:
+        """Look up every id the body (and the stored call) names, in the caller's organization."""
+        store = self.services.store
+        organization_id = caller.organization_id
+        users = {caller.user_id: caller.user_name}
+        wanted = calls.referenced_ids(body)
+        current_contact = None if current is None else current["contact_id"]
+        if wanted is None and current_contact is None:
+            return calls.References(users=users)
+        wanted = wanted or calls.ReferencedIds(set(), set(), set(), set())
+        if current_contact is not None:
+            wanted.contacts.add(current_contact)
+        if wanted.users - users.keys():
+            for user in await store.users_by_id(organization_id, wanted.users - users.keys()):
+                users[user.id] = user.display_name
+        found = await store.find_objects(
+            organization_id, wanted.leads | wanted.contacts | wanted.outcomes
+        )
+
+        def of_kind(kind: str) -> dict[str, str | None]:
+            return {
+                oid: parent for oid, (found_kind, parent) in found.items() if found_kind == kind
+            }
+
+        # Every outcome type applies to calls (custom: calls and meetings; vm-dropped: calls).
+        return calls.References(
+            users=users,
+            leads=frozenset(of_kind("lead")),
+            contact_leads={cid: lead for cid, lead in of_kind("contact").items() if lead},
+            outcomes=frozenset(of_kind("outcome")),
+        )
 
     async def create(self, request: Request) -> Response:
         body = await request.json_object()
         caller = request.caller
-        user_names = await self._user_names(caller, body)
+        refs = await self._references(caller, body)
+        settings = self.services.settings
         try:
-            cleaned = calls.validate_create(
-                body, phone_region=self.services.settings.phone_region, user_names=user_names
-            )
+            cleaned = calls.validate_create(body, phone_region=settings.phone_region, refs=refs)
         except ValidationFailed as failure:
             raise BadRequest.from_validation(failure) from None
+        phone = cleaned.get("phone")
+        if settings.match_phone and phone is not None:
+            matches = await self.services.store.contacts_by_phone(
+                caller.organization_id, phone.e164
+            )
+            cleaned = calls.attach_by_phone(cleaned, matches)
         call = calls.new_call(
             cleaned,
             call_id=self.services.ids.new("acti"),
             now=self.services.clock.now(),
             principal=caller,
-            user_names=user_names,
+            user_names=refs.users,
         )
         document = encode_json(call)
         await self.services.store.insert_activity(call_row(call, document))
@@ -98,10 +128,16 @@ class CallHandlers:
     async def update(self, request: Request) -> Response:
         body = await request.json_object()
         caller = request.caller
-        user_names = await self._user_names(caller, body)
+        call_id = request.path_params["call_id"]
+        stored = await self.services.store.get_activity(
+            caller.organization_id, calls.CALL_TYPE, call_id
+        )
+        if stored is None:
+            raise object_not_found("Call")
+        refs = await self._references(caller, body, current=_decode(stored))
         try:
             cleaned = calls.validate_update(
-                body, phone_region=self.services.settings.phone_region, user_names=user_names
+                body, phone_region=self.services.settings.phone_region, refs=refs
             )
         except ValidationFailed as failure:
             raise BadRequest.from_validation(failure) from None
@@ -109,12 +145,12 @@ class CallHandlers:
 
         def change(stored: bytes) -> ActivityRow:
             updated = calls.apply_update(
-                _decode(stored), cleaned, now=now, principal=caller, user_names=user_names
+                _decode(stored), cleaned, now=now, principal=caller, refs=refs
             )
             return call_row(updated, encode_json(updated))
 
         document = await self.services.store.update_activity(
-            caller.organization_id, calls.CALL_TYPE, request.path_params["call_id"], change
+            caller.organization_id, calls.CALL_TYPE, call_id, change
         )
         if document is None:
             raise object_not_found("Call")

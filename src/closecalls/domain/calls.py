@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -77,25 +78,102 @@ VOIP_FIXED_MESSAGE = "This field cannot be changed on a call made through Close'
 OPTIONAL_FIELDS = ("recording_transcript", "voicemail_transcript")
 
 USER_REFERENCES = ("user_id", "created_by_id")
+# Keys that must name an object of the caller's organization.
+REFERENCE_KEYS = ("lead_id", "contact_id", "outcome_id", *USER_REFERENCES)
+WRONG_LEAD = "The contact does not belong to this lead."
 
 
-def referenced_user_ids(body: Mapping[str, Any]) -> set[str]:
-    """The user ids a request body names, so the caller can look them up first."""
-    return {value for key in USER_REFERENCES if isinstance(value := body.get(key), str)}
+@dataclass(frozen=True, slots=True)
+class References:
+    """What the caller's organization holds of the ids a body names."""
+
+    users: Mapping[str, str]
+    leads: frozenset[str] = frozenset()
+    contact_leads: Mapping[str, str] = field(default_factory=dict)
+    outcomes: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class ReferencedIds:
+    """The ids of each kind a body names, to be looked up before validation."""
+
+    users: set[str]
+    leads: set[str]
+    contacts: set[str]
+    outcomes: set[str]
+
+
+def referenced_ids(body: Mapping[str, Any]) -> ReferencedIds | None:
+    """The ids of each kind the body names; None when it names none (most bodies)."""
+    if not any(isinstance(body.get(key), str) for key in REFERENCE_KEYS):
+        return None
+
+    def named(*keys: str) -> set[str]:
+        return {value for key in keys if isinstance(value := body.get(key), str)}
+
+    return ReferencedIds(
+        users=named(*USER_REFERENCES),
+        leads=named("lead_id"),
+        contacts=named("contact_id"),
+        outcomes=named("outcome_id"),
+    )
+
+
+def _check_references(
+    cleaned: Mapping[str, Any], refs: References, field_errors: dict[str, str]
+) -> None:
+    known: dict[str, Collection[str]] = {
+        "user_id": refs.users, "created_by_id": refs.users, "lead_id": refs.leads,
+        "contact_id": refs.contact_leads, "outcome_id": refs.outcomes,
+    }  # fmt: skip
+    for key, ids in known.items():
+        value = cleaned.get(key)
+        if value is not None and key not in field_errors and value not in ids:
+            field_errors[key] = errors.NO_SUCH_OBJECT
+
+
+def attach(
+    cleaned: Mapping[str, Any], current: Mapping[str, Any] | None, refs: References
+) -> dict[str, Any]:
+    """Settle `lead_id`/`contact_id`: a contact alone brings its lead; the two must agree.
+
+    `current` is the stored call on update (None on create); the result holds the keys
+    that change, and a contact of another lead raises ValidationFailed.
+    """
+    current = current or {"lead_id": None, "contact_id": None}
+    contact_id = cleaned.get("contact_id", current["contact_id"])
+    lead_id = cleaned.get("lead_id", current["lead_id"])
+    if contact_id is not None and contact_id in refs.contact_leads:
+        contact_lead = refs.contact_leads[contact_id]
+        if "lead_id" not in cleaned and "contact_id" in cleaned:
+            lead_id = contact_lead
+        elif lead_id != contact_lead:
+            key = "contact_id" if "contact_id" in cleaned else "lead_id"
+            raise ValidationFailed({key: WRONG_LEAD})
+    return {"lead_id": lead_id, "contact_id": contact_id}
+
+
+def attach_by_phone(cleaned: Mapping[str, Any], matches: list[tuple[str, str]]) -> dict[str, Any]:
+    """With `--match-phone`: an unattached call takes the newest contact with its number."""
+    if cleaned.get("lead_id") or cleaned.get("contact_id") or not matches:
+        return dict(cleaned)
+    contact_id, lead_id = matches[0]
+    return {**cleaned, "contact_id": contact_id, "lead_id": lead_id}
 
 
 def validate_create(
-    body: Mapping[str, Any], *, phone_region: str, user_names: Mapping[str, str]
+    body: Mapping[str, Any], *, phone_region: str, refs: References
 ) -> dict[str, Any]:
-    """Clean a create body, naming every bad field at once."""
-    return _validate(CREATE_SCHEMA, body, phone_region=phone_region, user_names=user_names)
+    """Clean a create body, naming every bad field (and unknown reference) at once."""
+    cleaned = _validate(CREATE_SCHEMA, body, phone_region=phone_region, refs=refs)
+    return {**cleaned, **attach(cleaned, None, refs)}
 
 
 def validate_update(
-    body: Mapping[str, Any], *, phone_region: str, user_names: Mapping[str, str]
+    body: Mapping[str, Any], *, phone_region: str, refs: References
 ) -> dict[str, Any]:
     """Clean an update body: only the keys sent, each by the create rules."""
-    return _validate(UPDATE_SCHEMA, body, phone_region=phone_region, user_names=user_names)
+    return _validate(UPDATE_SCHEMA, body, phone_region=phone_region, refs=refs)
 
 
 def _validate(
@@ -103,13 +181,10 @@ def _validate(
     body: Mapping[str, Any],
     *,
     phone_region: str,
-    user_names: Mapping[str, str],
+    refs: References,
 ) -> dict[str, Any]:
     cleaned, field_errors = clean_fields(schema, body, phone_region=phone_region)
-    for key in USER_REFERENCES:
-        user_id = cleaned.get(key)
-        if user_id is not None and key not in field_errors and user_id not in user_names:
-            field_errors[key] = errors.NO_SUCH_OBJECT
+    _check_references(cleaned, refs, field_errors)
     if field_errors:
         raise ValidationFailed(field_errors)
     return cleaned
@@ -165,6 +240,8 @@ def new_call(
     created_by = cleaned.get("created_by_id") or principal.user_id
     recording_url = cleaned.get("recording_url")
     notes = resolve_notes(cleaned) or {"note": None, "note_html": None}
+    now_stamp = format_timestamp(now)
+    created_stamp = now_stamp if date_created == now else format_timestamp(date_created)
     return {
         "id": call_id,
         "_type": CALL_TYPE,
@@ -178,9 +255,11 @@ def new_call(
         "created_by_name": user_names.get(created_by),
         "updated_by": principal.user_id,
         "updated_by_name": principal.user_name,
-        "date_created": format_timestamp(date_created),
-        "date_updated": format_timestamp(now),
-        "activity_at": format_timestamp(activity_at),
+        "date_created": created_stamp,
+        "date_updated": now_stamp,
+        "activity_at": created_stamp
+        if activity_at == date_created
+        else format_timestamp(activity_at),
         "direction": cleaned.get("direction"),
         "status": cleaned.get("status", "completed"),
         "disposition": cleaned.get("disposition"),
@@ -218,7 +297,7 @@ def apply_update(
     *,
     now: datetime,
     principal: Principal,
-    user_names: Mapping[str, str],
+    refs: References,
 ) -> dict[str, Any]:
     """The call after a partial update: only sent fields change, derived ones follow."""
     if call["source"] == "Close.io":
@@ -230,14 +309,15 @@ def apply_update(
         if refused:
             raise ValidationFailed(refused)
     updated = dict(call)
-    for name in ("lead_id", "contact_id", "direction", "status", "disposition", "duration",
+    updated.update(attach(cleaned, call, refs))
+    for name in ("direction", "status", "disposition", "duration",
                  "outcome_id", "custom_fields", "conversation_type_id", "playbook_id",
                  "quality_info", "voicemail_url"):  # fmt: skip
         if name in cleaned:
             updated[name] = cleaned[name]
     if "user_id" in cleaned:
         user_id = cleaned["user_id"] or principal.user_id
-        updated["user_id"], updated["user_name"] = user_id, user_names.get(user_id)
+        updated["user_id"], updated["user_name"] = user_id, refs.users.get(user_id)
     if "activity_at" in cleaned:
         moment = cleaned["activity_at"]
         updated["activity_at"] = (

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from closecalls.settings import Settings
 from closecalls.store.base import Store
+from closecalls.store.migrations import Migration
+from closecalls.store.postgres import PostgresStore, is_postgres_url
 from closecalls.store.sqlite import SQLiteStore
 
 
@@ -16,9 +18,21 @@ def sqlite_path(database: str) -> str:
     return database
 
 
+def backend_for(settings: Settings) -> SQLiteStore | PostgresStore:
+    """The concrete store for `settings.database` (not yet open)."""
+    if is_postgres_url(settings.database):
+        return PostgresStore(settings.database, pool_size=settings.postgres_pool_size)
+    return SQLiteStore(sqlite_path(settings.database), synchronous=settings.sqlite_synchronous)
+
+
 def create_store(settings: Settings) -> Store:
-    """The store for `settings.database` (not yet open)."""
-    database = settings.database
-    if database.startswith(("postgres://", "postgresql://")):
-        raise ValueError("PostgreSQL support is not built yet; use a SQLite file")
-    return SQLiteStore(sqlite_path(database), synchronous=settings.sqlite_synchronous)
+    """The store for `settings.database` (not yet open): PostgreSQL or a SQLite file."""
+    return backend_for(settings)
+
+
+async def migrate(settings: Settings) -> list[Migration]:
+    """Bring the database's schema up to date; the migrations this applied, in order."""
+    store = backend_for(settings)
+    await store.open()
+    await store.close()
+    return store.applied

@@ -68,6 +68,19 @@ class ActivityRow:
     document: bytes
 
 
+@dataclass(frozen=True, slots=True)
+class ObjectRow:
+    """A lead, contact or outcome: its kind, parent (a contact's lead) and JSON document."""
+
+    id: str
+    organization_id: str
+    kind: str
+    parent_id: str | None
+    date_created: int
+    document: bytes
+    phones: tuple[str, ...] = ()
+
+
 class Store(Protocol):
     """Persistence for every resource; methods that touch tenant data take the organization."""
 
@@ -101,6 +114,50 @@ class Store(Protocol):
     async def list_users(
         self, organization_id: str, *, limit: int, skip: int
     ) -> tuple[list[User], bool]: ...
+
+    # Leads, contacts and outcomes ------------------------------------------------------
+    async def insert_objects(self, rows: Iterable[ObjectRow]) -> None:
+        """Insert objects in one transaction (a lead with its contacts)."""
+        ...
+
+    async def get_objects(
+        self, organization_id: str, kind: str, object_ids: Iterable[str]
+    ) -> dict[str, bytes]: ...
+
+    async def find_objects(
+        self, organization_id: str, object_ids: Iterable[str]
+    ) -> dict[str, tuple[str, str | None]]:
+        """Which of these ids exist, as (kind, parent): one query for all a body names."""
+        ...
+
+    async def update_object(
+        self, organization_id: str, kind: str, object_id: str, change: Callable[[bytes], ObjectRow]
+    ) -> bytes | None: ...
+
+    async def delete_object(self, organization_id: str, kind: str, object_id: str) -> bool: ...
+
+    async def delete_lead(self, organization_id: str, lead_id: str) -> bool:
+        """Delete a lead with its contacts and its activities, as Close does."""
+        ...
+
+    async def list_objects(
+        self,
+        organization_id: str,
+        kind: str,
+        *,
+        parent_ids: tuple[str, ...] | None,
+        limit: int,
+        skip: int,
+        newest_first: bool,
+    ) -> tuple[list[bytes], bool]: ...
+
+    async def count_objects(
+        self, organization_id: str, kind: str, *, parent_ids: tuple[str, ...] | None
+    ) -> int: ...
+
+    async def contacts_by_phone(self, organization_id: str, phone: str) -> list[tuple[str, str]]:
+        """(contact id, lead id) of contacts with this E.164 number, newest first."""
+        ...
 
     # Activities -----------------------------------------------------------------------
     async def insert_activity(self, row: ActivityRow) -> None: ...

@@ -12,15 +12,30 @@ from closecalls.store.base import (
     ActivityRow,
     Credential,
     CredentialMatch,
+    ObjectRow,
     Organization,
     User,
 )
-from closecalls.store.migrations import load_migrations
+from closecalls.store.migrations import Migration, load_migrations
+from closecalls.store.sql import (
+    DELETE_ACTIVITY,
+    FIRST_ORGANIZATION,
+    GET_ACTIVITY,
+    GET_ORGANIZATION,
+    INSERT_ACTIVITY,
+    INSERT_CREDENTIAL,
+    INSERT_ORGANIZATION,
+    INSERT_USER,
+    LIST_USERS,
+    ORGANIZATION_OWNER,
+    SQLITE,
+    UPDATE_ACTIVITY,
+    USER_COLUMNS,
+    build_list_sql,
+)
 from closecalls.store.writer import GroupCommitWriter
 
 SYNCHRONOUS_MODES = ("OFF", "NORMAL", "FULL", "EXTRA")
-
-USER_COLUMNS = "id, organization_id, first_name, last_name, email, date_created"
 
 
 class SQLiteStore:
@@ -33,6 +48,7 @@ class SQLiteStore:
         self.synchronous = synchronous.upper()
         self._writer = GroupCommitWriter(self._connect_writer)
         self._reader: sqlite3.Connection | None = None
+        self.applied: list[Migration] = []
 
     # Lifecycle ------------------------------------------------------------------------
     async def open(self) -> None:
@@ -42,7 +58,7 @@ class SQLiteStore:
         if self.path.parent != Path():
             self.path.parent.mkdir(parents=True, exist_ok=True)
         self._writer.start()
-        self._writer.submit_sync(_migrate)
+        self.applied = self._writer.submit_sync(_migrate)
         self._reader = self._connect(readonly=True)
 
     async def close(self) -> None:
@@ -86,7 +102,7 @@ class SQLiteStore:
 
         def write(connection: sqlite3.Connection) -> None:
             connection.execute(
-                "INSERT INTO organization (id, name, date_created) VALUES (?, ?, ?)",
+                INSERT_ORGANIZATION,
                 (organization.id, organization.name, organization.date_created),
             )
             _insert_user(connection, user)
@@ -96,17 +112,11 @@ class SQLiteStore:
         await self._writer.submit(write)
 
     async def first_organization(self) -> Organization | None:
-        row = self.reader.execute(
-            "SELECT id, name, date_created FROM organization ORDER BY seq LIMIT 1"
-        ).fetchone()
+        row = self.reader.execute(FIRST_ORGANIZATION).fetchone()
         return Organization(*row) if row else None
 
     async def organization_owner(self, organization_id: str) -> User | None:
-        row = self.reader.execute(
-            f"SELECT {USER_COLUMNS} FROM user WHERE organization_id = ? "
-            "ORDER BY date_created, seq LIMIT 1",
-            (organization_id,),
-        ).fetchone()
+        row = self.reader.execute(ORGANIZATION_OWNER, (organization_id,)).fetchone()
         return User(*row) if row else None
 
     async def add_user(self, user: User) -> None:
@@ -149,27 +159,138 @@ class SQLiteStore:
             return []
         marks = ", ".join("?" * len(ids))
         rows = self.reader.execute(
-            f"SELECT {USER_COLUMNS} FROM user WHERE organization_id = ? AND id IN ({marks})",
+            f'SELECT {USER_COLUMNS} FROM "user" WHERE organization_id = ? AND id IN ({marks})',
             (organization_id, *ids),
         ).fetchall()
         return [User(*row) for row in rows]
 
     async def get_organization(self, organization_id: str, wanted_id: str) -> Organization | None:
-        row = self.reader.execute(
-            "SELECT id, name, date_created FROM organization WHERE id = ? AND id = ?",
-            (organization_id, wanted_id),
-        ).fetchone()
+        row = self.reader.execute(GET_ORGANIZATION, (organization_id, wanted_id)).fetchone()
         return Organization(*row) if row else None
 
     async def list_users(
         self, organization_id: str, *, limit: int, skip: int
     ) -> tuple[list[User], bool]:
-        rows = self.reader.execute(
-            f"SELECT {USER_COLUMNS} FROM user WHERE organization_id = ? "
-            "ORDER BY date_created, seq LIMIT ? OFFSET ?",
-            (organization_id, limit + 1, skip),
-        ).fetchall()
+        rows = self.reader.execute(LIST_USERS, (organization_id, limit + 1, skip)).fetchall()
         return [User(*row) for row in rows[:limit]], len(rows) > limit
+
+    # Leads, contacts and outcomes ------------------------------------------------------
+    async def insert_objects(self, rows: Iterable[ObjectRow]) -> None:
+        batch = list(rows)
+        await self._writer.submit(lambda connection: _insert_objects(connection, batch))
+
+    async def get_objects(
+        self, organization_id: str, kind: str, object_ids: Iterable[str]
+    ) -> dict[str, bytes]:
+        ids = list(object_ids)
+        if not ids:
+            return {}
+        rows = self.reader.execute(
+            f"SELECT id, document FROM crm_object WHERE organization_id = ? AND kind = ? "
+            f"AND id IN ({', '.join('?' * len(ids))})",
+            (organization_id, kind, *ids),
+        ).fetchall()
+        return {row[0]: bytes(row[1]) for row in rows}
+
+    async def find_objects(
+        self, organization_id: str, object_ids: Iterable[str]
+    ) -> dict[str, tuple[str, str | None]]:
+        ids = list(object_ids)
+        if not ids:
+            return {}
+        rows = self.reader.execute(
+            f"SELECT id, kind, parent_id FROM crm_object WHERE organization_id = ? "
+            f"AND id IN ({', '.join('?' * len(ids))})",
+            (organization_id, *ids),
+        ).fetchall()
+        return {row[0]: (row[1], row[2]) for row in rows}
+
+    async def update_object(
+        self, organization_id: str, kind: str, object_id: str, change: Callable[[bytes], ObjectRow]
+    ) -> bytes | None:
+        def write(connection: sqlite3.Connection) -> bytes | None:
+            found = connection.execute(
+                "SELECT document FROM crm_object WHERE id = ? AND organization_id = ? AND kind = ?",
+                (object_id, organization_id, kind),
+            ).fetchone()
+            if found is None:
+                return None
+            row = change(bytes(found[0]))
+            connection.execute(
+                "UPDATE crm_object SET parent_id = ?, document = ? "
+                "WHERE id = ? AND organization_id = ?",
+                (row.parent_id, row.document, object_id, organization_id),
+            )
+            _replace_phones(connection, row)
+            return row.document
+
+        return await self._writer.submit(write)
+
+    async def delete_object(self, organization_id: str, kind: str, object_id: str) -> bool:
+        def write(connection: sqlite3.Connection) -> bool:
+            cursor = connection.execute(
+                "DELETE FROM crm_object WHERE id = ? AND organization_id = ? AND kind = ?",
+                (object_id, organization_id, kind),
+            )
+            return cursor.rowcount > 0
+
+        return await self._writer.submit(write)
+
+    async def delete_lead(self, organization_id: str, lead_id: str) -> bool:
+        def write(connection: sqlite3.Connection) -> bool:
+            cursor = connection.execute(
+                "DELETE FROM crm_object WHERE id = ? AND organization_id = ? AND kind = 'lead'",
+                (lead_id, organization_id),
+            )
+            if cursor.rowcount == 0:
+                return False
+            connection.execute(
+                "DELETE FROM crm_object WHERE organization_id = ? AND kind = 'contact' "
+                "AND parent_id = ?",
+                (organization_id, lead_id),
+            )
+            connection.execute(
+                "DELETE FROM activity WHERE organization_id = ? AND lead_id = ?",
+                (organization_id, lead_id),
+            )
+            return True
+
+        return await self._writer.submit(write)
+
+    async def list_objects(
+        self,
+        organization_id: str,
+        kind: str,
+        *,
+        parent_ids: tuple[str, ...] | None,
+        limit: int,
+        skip: int,
+        newest_first: bool,
+    ) -> tuple[list[bytes], bool]:
+        where, args = _object_filter(organization_id, kind, parent_ids)
+        direction = "DESC" if newest_first else "ASC"
+        rows = self.reader.execute(
+            f"SELECT document FROM crm_object WHERE {where} "
+            f"ORDER BY date_created {direction}, seq {direction} LIMIT ? OFFSET ?",
+            (*args, limit + 1, skip),
+        ).fetchall()
+        return [bytes(row[0]) for row in rows[:limit]], len(rows) > limit
+
+    async def count_objects(
+        self, organization_id: str, kind: str, *, parent_ids: tuple[str, ...] | None
+    ) -> int:
+        where, args = _object_filter(organization_id, kind, parent_ids)
+        row = self.reader.execute(f"SELECT count(*) FROM crm_object WHERE {where}", args)
+        return int(row.fetchone()[0])
+
+    async def contacts_by_phone(self, organization_id: str, phone: str) -> list[tuple[str, str]]:
+        rows = self.reader.execute(
+            "SELECT o.id, o.parent_id FROM contact_phone p "
+            "JOIN crm_object o ON o.id = p.contact_id AND o.organization_id = p.organization_id "
+            "WHERE p.organization_id = ? AND p.phone = ? ORDER BY o.date_created DESC, o.seq DESC",
+            (organization_id, phone),
+        ).fetchall()
+        return [(row[0], row[1]) for row in rows]
 
     # Activities -----------------------------------------------------------------------
     async def insert_activity(self, row: ActivityRow) -> None:
@@ -180,10 +301,7 @@ class SQLiteStore:
         await self._writer.submit(lambda connection: _insert_activities(connection, batch))
 
     async def get_activity(self, organization_id: str, type: str, activity_id: str) -> bytes | None:
-        row = self.reader.execute(
-            "SELECT document FROM activity WHERE id = ? AND organization_id = ? AND type = ?",
-            (activity_id, organization_id, type),
-        ).fetchone()
+        row = self.reader.execute(GET_ACTIVITY, (activity_id, organization_id, type)).fetchone()
         return bytes(row[0]) if row else None
 
     async def update_activity(
@@ -195,15 +313,13 @@ class SQLiteStore:
     ) -> bytes | None:
         def write(connection: sqlite3.Connection) -> bytes | None:
             found = connection.execute(
-                "SELECT document FROM activity WHERE id = ? AND organization_id = ? AND type = ?",
-                (activity_id, organization_id, type),
+                GET_ACTIVITY, (activity_id, organization_id, type)
             ).fetchone()
             if found is None:
                 return None
             row = change(bytes(found[0]))
             connection.execute(
-                "UPDATE activity SET lead_id = ?, contact_id = ?, user_id = ?, activity_at = ?, "
-                "document = ? WHERE id = ? AND organization_id = ?",
+                UPDATE_ACTIVITY,
                 (row.lead_id, row.contact_id, row.user_id, row.activity_at, row.document,
                  activity_id, organization_id),
             )  # fmt: skip
@@ -213,10 +329,7 @@ class SQLiteStore:
 
     async def delete_activity(self, organization_id: str, type: str, activity_id: str) -> bool:
         def write(connection: sqlite3.Connection) -> bool:
-            cursor = connection.execute(
-                "DELETE FROM activity WHERE id = ? AND organization_id = ? AND type = ?",
-                (activity_id, organization_id, type),
-            )
+            cursor = connection.execute(DELETE_ACTIVITY, (activity_id, organization_id, type))
             return cursor.rowcount > 0
 
         return await self._writer.submit(write)
@@ -224,7 +337,7 @@ class SQLiteStore:
     async def list_activities(
         self, organization_id: str, query: ActivityQuery
     ) -> tuple[list[bytes], bool]:
-        built = build_list_sql(organization_id, query)
+        built = build_list_sql(SQLITE, organization_id, query)
         if built is None or query.limit == 0:
             return [], False
         sql, args = built
@@ -233,64 +346,48 @@ class SQLiteStore:
         return [bytes(row[0]) for row in rows[: query.limit]], has_more
 
 
-ORDER_COLUMNS = ("date_created", "activity_at")
-
-
-def build_list_sql(organization_id: str, query: ActivityQuery) -> tuple[str, list[object]] | None:
-    """The SELECT for one page plus one row (to know `has_more`); None when nothing can match."""
-    if query.organization_id is not None and query.organization_id != organization_id:
-        return None
-    clauses = ["organization_id = ?"]
-    args: list[object] = [organization_id]
-    for column, values in (
-        ("type", query.types),
-        ("id", query.ids),
-        ("lead_id", query.lead_ids),
-        ("contact_id", query.contact_ids),
-        ("user_id", query.user_ids),
-    ):
-        if values is None:
-            continue
-        if not values:
-            return None
-        clauses.append(f"{column} IN ({', '.join('?' * len(values))})")
-        args.extend(values)
-    for column, bounds in (
-        ("date_created", query.date_created),
-        ("activity_at", query.activity_at),
-    ):
-        if bounds.low is not None:
-            clauses.append(f"{column} >= ?")
-            args.append(bounds.low)
-        if bounds.high is not None:
-            clauses.append(f"{column} < ?")
-            args.append(bounds.high)
-    if query.order_field not in ORDER_COLUMNS:
-        raise ValueError(f"cannot order by {query.order_field!r}")
-    direction = "DESC" if query.descending else "ASC"
-    order = f"ORDER BY {query.order_field} {direction}, seq {direction}"
-    # Page through the index first and read only the page's documents: SQLite evaluates
-    # every row an OFFSET skips, which would otherwise load each skipped document.
-    sql = (
-        f"SELECT document FROM activity WHERE seq IN (SELECT seq FROM activity "
-        f"WHERE {' AND '.join(clauses)} {order} LIMIT ? OFFSET ?) {order}"
-    )
-    args.extend((query.limit + 1, query.skip))
-    return sql, args
-
-
 def _insert_activities(connection: sqlite3.Connection, rows: list[ActivityRow]) -> None:
     connection.executemany(
-        "INSERT INTO activity (id, organization_id, type, lead_id, contact_id, user_id, "
-        "date_created, activity_at, document) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        INSERT_ACTIVITY,
         [(row.id, row.organization_id, row.type, row.lead_id, row.contact_id, row.user_id,
           row.date_created, row.activity_at, row.document) for row in rows],
     )  # fmt: skip
 
 
+def _insert_objects(connection: sqlite3.Connection, rows: list[ObjectRow]) -> None:
+    connection.executemany(
+        "INSERT INTO crm_object (id, organization_id, kind, parent_id, date_created, document) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        [(row.id, row.organization_id, row.kind, row.parent_id, row.date_created, row.document)
+         for row in rows],
+    )  # fmt: skip
+    for row in rows:
+        _replace_phones(connection, row)
+
+
+def _replace_phones(connection: sqlite3.Connection, row: ObjectRow) -> None:
+    connection.execute("DELETE FROM contact_phone WHERE contact_id = ?", (row.id,))
+    connection.executemany(
+        "INSERT INTO contact_phone (organization_id, phone, contact_id) VALUES (?, ?, ?)",
+        [(row.organization_id, phone, row.id) for phone in row.phones],
+    )
+
+
+def _object_filter(
+    organization_id: str, kind: str, parent_ids: tuple[str, ...] | None
+) -> tuple[str, tuple[object, ...]]:
+    if parent_ids is None:
+        return "organization_id = ? AND kind = ?", (organization_id, kind)
+    marks = ", ".join("?" * len(parent_ids)) or "NULL"
+    return (
+        f"organization_id = ? AND kind = ? AND parent_id IN ({marks})",
+        (organization_id, kind, *parent_ids),
+    )
+
+
 def _insert_user(connection: sqlite3.Connection, user: User) -> None:
     connection.execute(
-        f"INSERT INTO user ({USER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)",
+        INSERT_USER,
         (user.id, user.organization_id, user.first_name, user.last_name, user.email,
          user.date_created),
     )  # fmt: skip
@@ -298,22 +395,22 @@ def _insert_user(connection: sqlite3.Connection, user: User) -> None:
 
 def _insert_credential(connection: sqlite3.Connection, credential: Credential) -> None:
     connection.execute(
-        "INSERT INTO credential (id, kind, organization_id, user_id, lookup, secret_hash, "
-        "date_created, expires_at, revoked) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        INSERT_CREDENTIAL,
         (credential.id, credential.kind, credential.organization_id, credential.user_id,
          credential.lookup, credential.secret_hash, credential.date_created,
          credential.expires_at, int(credential.revoked)),
     )  # fmt: skip
 
 
-def _migrate(connection: sqlite3.Connection) -> None:
+def _migrate(connection: sqlite3.Connection) -> list[Migration]:
     connection.execute(
         "CREATE TABLE IF NOT EXISTS schema_migration "
         "(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
     )
-    applied = {row[0] for row in connection.execute("SELECT version FROM schema_migration")}
+    done = {row[0] for row in connection.execute("SELECT version FROM schema_migration")}
+    applied = []
     for migration in load_migrations("sqlite"):
-        if migration.version in applied:
+        if migration.version in done:
             continue
         for statement in _statements(migration.sql):
             connection.execute(statement)
@@ -321,6 +418,8 @@ def _migrate(connection: sqlite3.Connection) -> None:
             "INSERT INTO schema_migration (version, name, applied_at) VALUES (?, ?, ?)",
             (migration.version, migration.name, datetime.now(UTC).isoformat()),
         )
+        applied.append(migration)
+    return applied
 
 
 def _statements(sql: str) -> list[str]:

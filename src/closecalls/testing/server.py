@@ -31,8 +31,10 @@ class LiveServer:
         workdir: Path,
         *,
         environment: dict[str, str] | None = None,
+        workers: int = 1,
     ) -> None:
         self.database = database
+        self.workers = workers
         self.api_key = api_key
         self.workdir = workdir
         # CLOSECALLS_* settings for the server; when they name the bootstrap key, no flag does.
@@ -53,23 +55,28 @@ class LiveServer:
         env = {k: v for k, v in os.environ.items() if not k.startswith("CLOSECALLS_")}
         env.update(self.environment)
         command = [sys.executable, "-m", "closecalls", "serve", "--port", str(self.port),
-                   "--database", self.database]  # fmt: skip
+                   "--database", self.database, "--workers", str(self.workers)]  # fmt: skip
         if "CLOSECALLS_BOOTSTRAP_KEY" not in self.environment:
             command += ["--bootstrap-key", self.api_key]
         with self.output.open("ab") as log:
+            # A session of its own, so that a hard kill takes the workers down too.
             self.process = subprocess.Popen(
-                command, cwd=self.workdir, stdout=log, stderr=subprocess.STDOUT, env=env
-            )
+                command, cwd=self.workdir, stdout=log, stderr=subprocess.STDOUT, env=env,
+                start_new_session=True,
+            )  # fmt: skip
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 self.process = None
                 raise RuntimeError(f"server exited: {self.output.read_text()}")
             try:
-                httpx.get(self.url + "/api/v1/activity/call/x/", timeout=1)
-                return
+                # Our key must work: another server could hold a port we were told was free.
+                me = httpx.get(self.api_url + "me/", auth=(self.api_key, ""), timeout=1)
+                if me.status_code == 200 and self.process.poll() is None:
+                    return
             except httpx.TransportError:
-                time.sleep(0.05)
+                pass
+            time.sleep(0.05)
         self.stop(signal.SIGKILL)
         raise TimeoutError(f"server did not start: {self.output.read_text()}")
 
@@ -83,7 +90,10 @@ class LiveServer:
 
     def stop(self, sig: int = signal.SIGTERM) -> int:
         assert self.process is not None
-        self.process.send_signal(sig)
+        if sig == signal.SIGKILL:
+            os.killpg(self.process.pid, sig)
+        else:
+            self.process.send_signal(sig)
         code = self.process.wait(timeout=20)
         self.process = None
         return code

@@ -1,0 +1,112 @@
+"""`/api/v1/contact/`: the people at a lead."""
+
+from __future__ import annotations
+
+from closecalls.api.leads import new_lead_rows
+from closecalls.api.objects import decode, object_row, paging, rejected, respond, respond_page
+from closecalls.domain import contacts, leads
+from closecalls.domain.errors import NO_SUCH_OBJECT, ValidationFailed
+from closecalls.domain.listing import parse_id_list
+from closecalls.http.errors import object_not_found
+from closecalls.http.request import Request
+from closecalls.http.responses import Response
+from closecalls.http.router import Route
+from closecalls.services import Services
+from closecalls.store.base import ObjectRow
+
+
+class ContactHandlers:
+    """Create, read, change, delete and list contacts."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    def routes(self) -> list[Route]:
+        return [
+            Route("/api/v1/contact/", {"GET": self.list, "POST": self.create}),
+            Route(
+                "/api/v1/contact/{contact_id}/",
+                {"GET": self.get, "PUT": self.update, "DELETE": self.delete},
+            ),
+        ]
+
+    async def create(self, request: Request) -> Response:
+        body = await request.json_object()
+        caller = request.caller
+        store = self.services.store
+        lead_id = body.get("lead_id")
+        field_errors: dict[str, str] = {}
+        try:
+            cleaned = contacts.validate(body, phone_region=self.services.settings.phone_region)
+        except ValidationFailed as failure:
+            field_errors.update(failure.field_errors)
+            cleaned = {}
+        if isinstance(lead_id, str):
+            found = await store.find_objects(caller.organization_id, [lead_id])
+            if found.get(lead_id, ("", None))[0] != "lead":
+                field_errors["lead_id"] = NO_SUCH_OBJECT
+        if field_errors:
+            raise rejected(ValidationFailed(field_errors))
+        if cleaned.get("lead_id"):
+            contact = contacts.new_contact(
+                cleaned, contact_id=self.services.ids.new("cont"), lead_id=cleaned["lead_id"],
+                now=self.services.clock.now(), principal=caller,
+            )  # fmt: skip
+            rows = [object_row("contact", contact, parent_id=contact["lead_id"],
+                               phones=contacts.phone_numbers(contact))]  # fmt: skip
+        else:
+            # Close's 2025 rule: a contact without a lead gets a new lead named after it.
+            rows = new_lead_rows(
+                self.services, caller, {}, [cleaned],
+                statuses=leads.default_statuses(caller.organization_id),
+                fallback_name=contacts.display_name(cleaned),
+            )  # fmt: skip
+        await store.insert_objects(rows)
+        return respond(request, decode(rows[-1].document))
+
+    async def get(self, request: Request) -> Response:
+        contact_id = request.path_params["contact_id"]
+        found = await self.services.store.get_objects(
+            request.caller.organization_id, "contact", [contact_id]
+        )
+        if contact_id not in found:
+            raise object_not_found("Contact")
+        return respond(request, decode(found[contact_id]))
+
+    async def update(self, request: Request) -> Response:
+        body = await request.json_object()
+        caller = request.caller
+        try:
+            cleaned = contacts.validate(body, phone_region=self.services.settings.phone_region)
+        except ValidationFailed as failure:
+            raise rejected(failure) from None
+        now = self.services.clock.now()
+
+        def change(stored: bytes) -> ObjectRow:
+            updated = contacts.apply_update(decode(stored), cleaned, now=now, principal=caller)
+            return object_row("contact", updated, parent_id=updated["lead_id"],
+                              phones=contacts.phone_numbers(updated))  # fmt: skip
+
+        document = await self.services.store.update_object(
+            caller.organization_id, "contact", request.path_params["contact_id"], change
+        )
+        if document is None:
+            raise object_not_found("Contact")
+        return respond(request, decode(document))
+
+    async def delete(self, request: Request) -> Response:
+        deleted = await self.services.store.delete_object(
+            request.caller.organization_id, "contact", request.path_params["contact_id"]
+        )
+        if not deleted:
+            raise object_not_found("Contact")
+        return Response(b"{}")
+
+    async def list(self, request: Request) -> Response:
+        limit, skip = paging(request)
+        documents, has_more = await self.services.store.list_objects(
+            request.caller.organization_id, "contact",
+            parent_ids=parse_id_list(request.query.get("lead_id")),
+            limit=limit, skip=skip, newest_first=True,
+        )  # fmt: skip
+        return respond_page(request, [decode(document) for document in documents], has_more)

@@ -1,0 +1,158 @@
+"""`/api/v1/lead/`: leads, with their contacts embedded as Close returns them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from closecalls.api.objects import decode, object_row, paging, rejected, respond, respond_page
+from closecalls.domain import contacts, leads
+from closecalls.domain.errors import ValidationFailed
+from closecalls.domain.principal import Principal
+from closecalls.http.errors import BadRequest, object_not_found
+from closecalls.http.request import Request
+from closecalls.http.responses import Response
+from closecalls.http.router import Route
+from closecalls.services import Services
+from closecalls.store.base import ObjectRow
+
+
+class LeadHandlers:
+    """Create, read, change, delete and list leads."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    def routes(self) -> list[Route]:
+        return [
+            Route("/api/v1/lead/", {"GET": self.list, "POST": self.create}),
+            Route(
+                "/api/v1/lead/{lead_id}/",
+                {"GET": self.get, "PUT": self.update, "DELETE": self.delete},
+            ),
+        ]
+
+    async def _with_contacts(
+        self, organization_id: str, documents: list[bytes]
+    ) -> list[dict[str, Any]]:
+        found = [decode(document) for document in documents]
+        children, _ = await self.services.store.list_objects(
+            organization_id, "contact", parent_ids=tuple(lead["id"] for lead in found),
+            limit=10_000, skip=0, newest_first=False,
+        )  # fmt: skip
+        by_lead: dict[str, list[dict[str, Any]]] = {lead["id"]: [] for lead in found}
+        for child in map(decode, children):
+            by_lead[child["lead_id"]].append(child)
+        return [{**lead, "contacts": by_lead[lead["id"]]} for lead in found]
+
+    async def create(self, request: Request) -> Response:
+        body = await request.json_object()
+        caller = request.caller
+        statuses = leads.default_statuses(caller.organization_id)
+        field_errors: dict[str, str] = {}
+        try:
+            cleaned = leads.validate(body, statuses=statuses)
+        except ValidationFailed as failure:
+            field_errors.update(failure.field_errors)
+            cleaned = {}
+        contact_bodies = body.get("contacts") or []
+        if not isinstance(contact_bodies, list) or not all(
+            isinstance(item, dict) for item in contact_bodies
+        ):
+            field_errors["contacts"] = "Value must be of list type."
+            contact_bodies = []
+        cleaned_contacts = []
+        for index, contact_body in enumerate(contact_bodies):
+            try:
+                cleaned_contacts.append(
+                    contacts.validate(
+                        {k: v for k, v in contact_body.items() if k != "lead_id"},
+                        phone_region=self.services.settings.phone_region,
+                    )
+                )
+            except ValidationFailed as failure:
+                for key, message in failure.field_errors.items():
+                    field_errors[f"contacts.{index}.{key}"] = message
+        if field_errors:
+            raise BadRequest.from_validation(ValidationFailed(field_errors))
+        rows = new_lead_rows(self.services, caller, cleaned, cleaned_contacts, statuses=statuses)
+        await self.services.store.insert_objects(rows)
+        [lead] = await self._with_contacts(caller.organization_id, [rows[0].document])
+        return respond(request, lead)
+
+    async def get(self, request: Request) -> Response:
+        organization_id = request.caller.organization_id
+        lead_id = request.path_params["lead_id"]
+        found = await self.services.store.get_objects(organization_id, "lead", [lead_id])
+        if lead_id not in found:
+            raise object_not_found("Lead")
+        [lead] = await self._with_contacts(organization_id, [found[lead_id]])
+        return respond(request, lead)
+
+    async def update(self, request: Request) -> Response:
+        body = await request.json_object()
+        caller = request.caller
+        statuses = leads.default_statuses(caller.organization_id)
+        try:
+            cleaned = leads.validate(body, statuses=statuses)
+        except ValidationFailed as failure:
+            raise rejected(failure) from None
+        now = self.services.clock.now()
+
+        def change(stored: bytes) -> ObjectRow:
+            updated = leads.apply_update(
+                decode(stored), cleaned, now=now, principal=caller, statuses=statuses
+            )
+            return object_row("lead", updated)
+
+        document = await self.services.store.update_object(
+            caller.organization_id, "lead", request.path_params["lead_id"], change
+        )
+        if document is None:
+            raise object_not_found("Lead")
+        [lead] = await self._with_contacts(caller.organization_id, [document])
+        return respond(request, lead)
+
+    async def delete(self, request: Request) -> Response:
+        deleted = await self.services.store.delete_lead(
+            request.caller.organization_id, request.path_params["lead_id"]
+        )
+        if not deleted:
+            raise object_not_found("Lead")
+        return Response(b"{}")
+
+    async def list(self, request: Request) -> Response:
+        organization_id = request.caller.organization_id
+        limit, skip = paging(request)
+        store = self.services.store
+        documents, has_more = await store.list_objects(
+            organization_id, "lead", parent_ids=None, limit=limit, skip=skip, newest_first=True
+        )
+        total = await store.count_objects(organization_id, "lead", parent_ids=None)
+        found = await self._with_contacts(organization_id, documents)
+        return respond_page(request, found, has_more, total_results=total)
+
+
+def new_lead_rows(
+    services: Services,
+    caller: Principal,
+    cleaned: dict[str, Any],
+    cleaned_contacts: list[dict[str, Any]],
+    *,
+    statuses: dict[str, str],
+    fallback_name: str = "",
+) -> list[ObjectRow]:
+    """A new lead and its contacts, as rows to insert in one transaction."""
+    now, ids = services.clock.now(), services.ids
+    lead = leads.new_lead(
+        cleaned, lead_id=ids.new("lead"), now=now, principal=caller, statuses=statuses,
+        fallback_name=fallback_name,
+    )  # fmt: skip
+    rows = [object_row("lead", lead)]
+    for contact_cleaned in cleaned_contacts:
+        contact = contacts.new_contact(
+            contact_cleaned, contact_id=ids.new("cont"), lead_id=lead["id"], now=now,
+            principal=caller,
+        )  # fmt: skip
+        rows.append(object_row("contact", contact, parent_id=lead["id"],
+                               phones=contacts.phone_numbers(contact)))  # fmt: skip
+    return rows

@@ -1,0 +1,564 @@
+"""The PostgreSQL store: asyncpg with a pool, each transaction scoped by row-level security."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import AsyncIterator, Callable, Iterable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import TYPE_CHECKING, TypeAlias
+
+import asyncpg
+
+from closecalls.domain.listing import ActivityQuery
+from closecalls.store import sql
+from closecalls.store.base import (
+    ActivityRow,
+    Credential,
+    CredentialMatch,
+    ObjectRow,
+    Organization,
+    User,
+)
+from closecalls.store.migrations import Migration, load_migrations
+from closecalls.store.sql import (
+    ACTIVITY_COLUMNS,
+    CREDENTIAL_COLUMNS,
+    POSTGRES,
+    USER_COLUMNS,
+    build_list_sql,
+    numbered,
+)
+
+# What the row-level security policies read (migrations/postgresql/0001_initial.sql).
+TENANT = "closecalls.organization_id"
+CREDENTIAL_LOOKUP = "closecalls.credential_lookup"
+DIRECTORY = "closecalls.directory"
+
+# Fixed 64-bit keys of the advisory locks processes take to migrate and to bootstrap.
+MIGRATION_LOCK = 0x636C6F7365  # "close"
+BOOTSTRAP_LOCK = MIGRATION_LOCK + 1
+
+if TYPE_CHECKING:
+    Connection: TypeAlias = (
+        asyncpg.Connection[asyncpg.Record] | asyncpg.pool.PoolConnectionProxy[asyncpg.Record]
+    )
+
+# The statements the SQLite store runs too, with PostgreSQL's numbered parameters.
+INSERT_ORGANIZATION = numbered(sql.INSERT_ORGANIZATION)
+FIRST_ORGANIZATION = sql.FIRST_ORGANIZATION
+GET_ORGANIZATION = numbered(sql.GET_ORGANIZATION)
+INSERT_USER = numbered(sql.INSERT_USER)
+ORGANIZATION_OWNER = numbered(sql.ORGANIZATION_OWNER)
+LIST_USERS = numbered(sql.LIST_USERS)
+INSERT_CREDENTIAL = numbered(sql.INSERT_CREDENTIAL)
+INSERT_ACTIVITY = numbered(sql.INSERT_ACTIVITY)
+GET_ACTIVITY = numbered(sql.GET_ACTIVITY)
+UPDATE_ACTIVITY = numbered(sql.UPDATE_ACTIVITY)
+DELETE_ACTIVITY = numbered(sql.DELETE_ACTIVITY)
+
+# A create, the hottest write, takes one round trip instead of three (BEGIN with the
+# setting, INSERT, COMMIT): the statement is its own transaction, its row comes out of
+# the subquery that sets the organization, and the policy checks the row only then. (Reads
+# keep their transaction: a scan's place in a plan is the planner's choice, not ours.)
+TENANT_ROW = f"(SELECT set_config('{TENANT}', $1, true) AS id) tenant"
+INSERT_ACTIVITY_SCOPED = (
+    f"INSERT INTO activity ({ACTIVITY_COLUMNS}) SELECT $2, tenant.id, $3, $4, $5, $6, "
+    f"$7::bigint, $8::bigint, $9::bytea FROM {TENANT_ROW}"
+)
+
+
+# A page is read in order straight off an index, as on SQLite, whatever the statistics
+# say: a table fresh from a bulk load has none, and the planner, expecting a handful of
+# rows, would otherwise sort every row of the organization to find the first hundred.
+READ_OFF_AN_INDEX = {"enable_seqscan": "off", "enable_bitmapscan": "off"}
+
+SESSION_SETTINGS = {
+    # Which process holds a connection, for pg_stat_activity readers.
+    "application_name": f"closecalls {os.getpid()}",
+    # _begin() writes literals, which are exact only with standard strings.
+    "standard_conforming_strings": "on",
+}
+
+
+def is_postgres_url(database: str) -> bool:
+    return database.startswith(("postgres://", "postgresql://"))
+
+
+class PostgresStore:
+    """A Store on a PostgreSQL database that any number of processes and hosts may share."""
+
+    def __init__(self, url: str, *, pool_size: int = 10) -> None:
+        self.url = url
+        self.pool_size = pool_size
+        self.applied: list[Migration] = []
+        self._pool: asyncpg.Pool[asyncpg.Record] | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    # Lifecycle ------------------------------------------------------------------------
+    async def open(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._pool = await asyncpg.create_pool(
+            self.url,
+            min_size=1,
+            max_size=self.pool_size,
+            reset=_keep_session,
+            server_settings=SESSION_SETTINGS,
+        )
+        async with self._pool.acquire() as connection:
+            self.applied = await migrate(connection)
+
+    async def close(self) -> None:
+        if self._pool is not None:
+            await self._pool.close()
+            self._pool = None
+
+    @property
+    def pool(self) -> asyncpg.Pool[asyncpg.Record]:
+        if self._pool is None:
+            raise RuntimeError("the store is not open")
+        return self._pool
+
+    @asynccontextmanager
+    async def connection(self) -> AsyncIterator[Connection]:
+        """A connection from the pool, for as long as the block runs."""
+        pool = self.pool
+        if asyncio.get_running_loop() is self._loop:
+            async with pool.acquire() as pooled:
+                yield pooled
+            return
+        # asyncpg connections belong to the event loop that opened them: a caller on another
+        # loop (a test client that runs the app on a loop of its own) gets its own connection.
+        own = await asyncpg.connect(self.url, server_settings=SESSION_SETTINGS)
+        try:
+            yield own
+        finally:
+            await own.close()
+
+    @asynccontextmanager
+    async def transaction(self, **scope: str) -> AsyncIterator[Connection]:
+        """One transaction, with these settings (the organization, ...) for its length."""
+        async with self.connection() as connection:
+            await connection.execute(_begin(scope))
+            try:
+                yield connection
+            except BaseException:
+                try:
+                    await connection.execute("ROLLBACK")
+                except Exception:
+                    connection.terminate()  # broken: the pool opens a fresh one
+                raise
+            await connection.execute("COMMIT")
+
+    @asynccontextmanager
+    async def exclusively(self) -> AsyncIterator[None]:
+        """Hold the bootstrap lock: one process at a time finds or makes the first tenant."""
+        # A connection of its own: the pool may be one connection, needed inside.
+        connection = await asyncpg.connect(self.url)
+        try:
+            await connection.execute("SELECT pg_advisory_lock($1)", BOOTSTRAP_LOCK)
+            yield
+        finally:
+            await connection.close()  # ends the session, and with it the lock
+
+    def tenant(self, organization_id: str) -> AbstractAsyncContextManager[Connection]:
+        """A transaction that sees only this organization's rows."""
+        return self.transaction(**{TENANT: organization_id})
+
+    # Accounts -------------------------------------------------------------------------
+    async def create_organization(
+        self, organization: Organization, user: User, credentials: Iterable[Credential]
+    ) -> None:
+        async with self.tenant(organization.id) as connection:
+            await connection.execute(
+                INSERT_ORGANIZATION, organization.id, organization.name, organization.date_created
+            )
+            await connection.execute(INSERT_USER, *_user_values(user))
+            await connection.executemany(
+                INSERT_CREDENTIAL, [_credential_values(credential) for credential in credentials]
+            )
+
+    async def first_organization(self) -> Organization | None:
+        async with self.transaction(**{DIRECTORY: "on"}) as connection:
+            row = await connection.fetchrow(FIRST_ORGANIZATION)
+        return Organization(*row) if row else None
+
+    async def organization_owner(self, organization_id: str) -> User | None:
+        async with self.tenant(organization_id) as connection:
+            row = await connection.fetchrow(ORGANIZATION_OWNER, organization_id)
+        return User(*row) if row else None
+
+    async def add_user(self, user: User) -> None:
+        async with self.tenant(user.organization_id) as connection:
+            await connection.execute(INSERT_USER, *_user_values(user))
+
+    async def add_credential(self, credential: Credential) -> None:
+        async with self.tenant(credential.organization_id) as connection:
+            await connection.execute(INSERT_CREDENTIAL, *_credential_values(credential))
+
+    async def revoke_credential(self, kind: str, lookup: str, secret_hash: bytes) -> bool:
+        async with self.transaction(**{CREDENTIAL_LOOKUP: lookup}) as connection:
+            organization_id = await connection.fetchval(
+                "SELECT organization_id FROM credential WHERE kind = $1 AND lookup = $2",
+                kind, lookup,
+            )  # fmt: skip
+            if organization_id is None:
+                return False
+            await set_scope(connection, TENANT, organization_id)
+            status = await connection.execute(
+                "UPDATE credential SET revoked = true WHERE organization_id = $1 AND kind = $2 "
+                "AND lookup = $3 AND secret_hash = $4 AND NOT revoked",
+                organization_id, kind, lookup, secret_hash,
+            )  # fmt: skip
+        return _affected(status) > 0
+
+    async def find_credential(self, kind: str, lookup: str) -> CredentialMatch | None:
+        # The credential names its organization; only then may the user's row be read.
+        async with self.transaction(**{CREDENTIAL_LOOKUP: lookup}) as connection:
+            row = await connection.fetchrow(
+                f"SELECT {CREDENTIAL_COLUMNS} FROM credential WHERE kind = $1 AND lookup = $2",
+                kind, lookup,
+            )  # fmt: skip
+            if row is None:
+                return None
+            credential = Credential(*row)
+            await set_scope(connection, TENANT, credential.organization_id)
+            names = await connection.fetchrow(
+                'SELECT first_name, last_name FROM "user" WHERE id = $1 AND organization_id = $2',
+                credential.user_id, credential.organization_id,
+            )  # fmt: skip
+        name = f"{names[0]} {names[1]}".strip() if names else ""
+        return CredentialMatch(credential, name)
+
+    async def users_by_id(self, organization_id: str, user_ids: Iterable[str]) -> list[User]:
+        ids = list(user_ids)
+        if not ids:
+            return []
+        async with self.tenant(organization_id) as connection:
+            rows = await connection.fetch(
+                f'SELECT {USER_COLUMNS} FROM "user" WHERE organization_id = $1 AND id = ANY($2)',
+                organization_id, ids,
+            )  # fmt: skip
+        return [User(*row) for row in rows]
+
+    async def get_organization(self, organization_id: str, wanted_id: str) -> Organization | None:
+        async with self.tenant(organization_id) as connection:
+            row = await connection.fetchrow(GET_ORGANIZATION, organization_id, wanted_id)
+        return Organization(*row) if row else None
+
+    async def list_users(
+        self, organization_id: str, *, limit: int, skip: int
+    ) -> tuple[list[User], bool]:
+        async with self.tenant(organization_id) as connection:
+            rows = await connection.fetch(LIST_USERS, organization_id, limit + 1, skip)
+        return [User(*row) for row in rows[:limit]], len(rows) > limit
+
+    # Leads, contacts and outcomes ------------------------------------------------------
+    async def insert_objects(self, rows: Iterable[ObjectRow]) -> None:
+        by_organization: dict[str, list[ObjectRow]] = {}
+        for row in rows:
+            by_organization.setdefault(row.organization_id, []).append(row)
+        if not by_organization:
+            return
+        async with self.transaction() as connection:
+            for organization_id, batch in by_organization.items():
+                await set_scope(connection, TENANT, organization_id)
+                await connection.executemany(
+                    "INSERT INTO crm_object (id, organization_id, kind, parent_id, date_created, "
+                    "document) VALUES ($1, $2, $3, $4, $5, $6)",
+                    [(row.id, row.organization_id, row.kind, row.parent_id, row.date_created,
+                      row.document) for row in batch],
+                )  # fmt: skip
+                for row in batch:
+                    await _replace_phones(connection, row)
+
+    async def get_objects(
+        self, organization_id: str, kind: str, object_ids: Iterable[str]
+    ) -> dict[str, bytes]:
+        ids = list(object_ids)
+        if not ids:
+            return {}
+        async with self.tenant(organization_id) as connection:
+            rows = await connection.fetch(
+                "SELECT id, document FROM crm_object WHERE organization_id = $1 AND kind = $2 "
+                "AND id = ANY($3)",
+                organization_id, kind, ids,
+            )  # fmt: skip
+        return {row[0]: row[1] for row in rows}
+
+    async def object_parents(
+        self, organization_id: str, kind: str, object_ids: Iterable[str]
+    ) -> dict[str, str | None]:
+        ids = list(object_ids)
+        if not ids:
+            return {}
+        async with self.tenant(organization_id) as connection:
+            rows = await connection.fetch(
+                "SELECT id, parent_id FROM crm_object WHERE organization_id = $1 AND kind = $2 "
+                "AND id = ANY($3)",
+                organization_id, kind, ids,
+            )  # fmt: skip
+        return {row[0]: row[1] for row in rows}
+
+    async def find_objects(
+        self, organization_id: str, object_ids: Iterable[str]
+    ) -> dict[str, tuple[str, str | None]]:
+        ids = list(object_ids)
+        if not ids:
+            return {}
+        async with self.tenant(organization_id) as connection:
+            rows = await connection.fetch(
+                "SELECT id, kind, parent_id FROM crm_object WHERE organization_id = $1 "
+                "AND id = ANY($2)",
+                organization_id, ids,
+            )  # fmt: skip
+        return {row[0]: (row[1], row[2]) for row in rows}
+
+    async def update_object(
+        self, organization_id: str, kind: str, object_id: str, change: Callable[[bytes], ObjectRow]
+    ) -> bytes | None:
+        async with self.tenant(organization_id) as connection:
+            stored = await connection.fetchval(
+                "SELECT document FROM crm_object WHERE id = $1 AND organization_id = $2 "
+                "AND kind = $3 FOR UPDATE",
+                object_id, organization_id, kind,
+            )  # fmt: skip
+            if stored is None:
+                return None
+            row = change(stored)
+            await connection.execute(
+                "UPDATE crm_object SET parent_id = $1, document = $2 "
+                "WHERE id = $3 AND organization_id = $4",
+                row.parent_id, row.document, object_id, organization_id,
+            )  # fmt: skip
+            await _replace_phones(connection, row)
+        return row.document
+
+    async def delete_object(self, organization_id: str, kind: str, object_id: str) -> bool:
+        async with self.tenant(organization_id) as connection:
+            status = await connection.execute(
+                "DELETE FROM crm_object WHERE id = $1 AND organization_id = $2 AND kind = $3",
+                object_id, organization_id, kind,
+            )  # fmt: skip
+        return _affected(status) > 0
+
+    async def delete_lead(self, organization_id: str, lead_id: str) -> bool:
+        async with self.tenant(organization_id) as connection:
+            status = await connection.execute(
+                "DELETE FROM crm_object WHERE id = $1 AND organization_id = $2 AND kind = 'lead'",
+                lead_id, organization_id,
+            )  # fmt: skip
+            if _affected(status) == 0:
+                return False
+            await connection.execute(
+                "DELETE FROM crm_object WHERE organization_id = $1 AND kind = 'contact' "
+                "AND parent_id = $2",
+                organization_id, lead_id,
+            )  # fmt: skip
+            await connection.execute(
+                "DELETE FROM activity WHERE organization_id = $1 AND lead_id = $2",
+                organization_id, lead_id,
+            )  # fmt: skip
+        return True
+
+    async def list_objects(
+        self,
+        organization_id: str,
+        kind: str,
+        *,
+        parent_ids: tuple[str, ...] | None,
+        limit: int,
+        skip: int,
+        newest_first: bool,
+    ) -> tuple[list[bytes], bool]:
+        where, args = _object_filter(organization_id, kind, parent_ids)
+        direction = "DESC" if newest_first else "ASC"
+        n = len(args)
+        async with self.tenant(organization_id) as connection:
+            rows = await connection.fetch(
+                f"SELECT document FROM crm_object WHERE {where} "
+                f"ORDER BY date_created {direction}, seq {direction} "
+                f"LIMIT ${n + 1} OFFSET ${n + 2}",
+                *args, limit + 1, skip,
+            )  # fmt: skip
+        return [row[0] for row in rows[:limit]], len(rows) > limit
+
+    async def count_objects(
+        self, organization_id: str, kind: str, *, parent_ids: tuple[str, ...] | None
+    ) -> int:
+        where, args = _object_filter(organization_id, kind, parent_ids)
+        async with self.tenant(organization_id) as connection:
+            count: int = await connection.fetchval(
+                f"SELECT count(*) FROM crm_object WHERE {where}", *args
+            )
+        return count
+
+    async def contacts_by_phone(self, organization_id: str, phone: str) -> list[tuple[str, str]]:
+        async with self.tenant(organization_id) as connection:
+            rows = await connection.fetch(
+                "SELECT o.id, o.parent_id FROM contact_phone p JOIN crm_object o "
+                "ON o.id = p.contact_id AND o.organization_id = p.organization_id "
+                "WHERE p.organization_id = $1 AND p.phone = $2 "
+                "ORDER BY o.date_created DESC, o.seq DESC",
+                organization_id, phone,
+            )  # fmt: skip
+        return [(row[0], row[1]) for row in rows]
+
+    # Activities -----------------------------------------------------------------------
+    async def insert_activity(self, row: ActivityRow) -> None:
+        async with self.connection() as connection:
+            await connection.execute(
+                INSERT_ACTIVITY_SCOPED, row.organization_id, row.id, row.type,
+                *_activity_values(row)[3:],
+            )  # fmt: skip
+
+    async def insert_activities(self, rows: Iterable[ActivityRow]) -> None:
+        by_organization: dict[str, list[tuple[object, ...]]] = {}
+        for row in rows:
+            by_organization.setdefault(row.organization_id, []).append(_activity_values(row))
+        if not by_organization:
+            return
+        async with self.transaction() as connection:
+            for organization_id, values in by_organization.items():
+                await set_scope(connection, TENANT, organization_id)
+                await connection.executemany(INSERT_ACTIVITY, values)
+
+    async def get_activity(self, organization_id: str, type: str, activity_id: str) -> bytes | None:
+        async with self.tenant(organization_id) as connection:
+            document: bytes | None = await connection.fetchval(
+                GET_ACTIVITY, activity_id, organization_id, type
+            )
+        return document
+
+    async def update_activity(
+        self,
+        organization_id: str,
+        type: str,
+        activity_id: str,
+        change: Callable[[bytes], ActivityRow],
+    ) -> bytes | None:
+        async with self.tenant(organization_id) as connection:
+            # The row lock makes concurrent updates of one activity apply one after another.
+            stored = await connection.fetchval(
+                GET_ACTIVITY + " FOR UPDATE", activity_id, organization_id, type
+            )
+            if stored is None:
+                return None
+            row = change(stored)
+            await connection.execute(
+                UPDATE_ACTIVITY,
+                row.lead_id, row.contact_id, row.user_id, row.activity_at, row.document,
+                activity_id, organization_id,
+            )  # fmt: skip
+        return row.document
+
+    async def delete_activity(self, organization_id: str, type: str, activity_id: str) -> bool:
+        async with self.tenant(organization_id) as connection:
+            status = await connection.execute(DELETE_ACTIVITY, activity_id, organization_id, type)
+        return _affected(status) > 0
+
+    async def list_activities(
+        self, organization_id: str, query: ActivityQuery
+    ) -> tuple[list[bytes], bool]:
+        built = build_list_sql(POSTGRES, organization_id, query)
+        if built is None or query.limit == 0:
+            return [], False
+        sql, args = built
+        async with self.transaction(**{TENANT: organization_id}, **READ_OFF_AN_INDEX) as connection:
+            rows = await connection.fetch(sql, *args)
+        return [row[0] for row in rows[: query.limit]], len(rows) > query.limit
+
+
+async def migrate(connection: Connection) -> list[Migration]:
+    """Apply the migrations this database lacks, each recorded; return the ones applied.
+
+    Every process migrates on start, so the advisory lock lets one at a time look and
+    apply; the others then find everything recorded. DDL is transactional here, so a
+    failed migration leaves nothing half done.
+    """
+    applied = []
+    async with connection.transaction():
+        await connection.execute("SELECT pg_advisory_xact_lock($1)", MIGRATION_LOCK)
+        await connection.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migration (version integer PRIMARY KEY, "
+            "name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())"
+        )
+        done = {row[0] for row in await connection.fetch("SELECT version FROM schema_migration")}
+        for migration in load_migrations("postgresql"):
+            if migration.version in done:
+                continue
+            await connection.execute(migration.sql)
+            await connection.execute(
+                "INSERT INTO schema_migration (version, name) VALUES ($1, $2)",
+                migration.version, migration.name,
+            )  # fmt: skip
+            applied.append(migration)
+    return applied
+
+
+def _begin(scope: dict[str, str]) -> str:
+    """BEGIN and the transaction's settings, in one round trip."""
+    if not scope:
+        return "BEGIN"
+    settings = ", ".join(
+        f"set_config({_literal(name)}, {_literal(value)}, true)" for name, value in scope.items()
+    )
+    return f"BEGIN; SELECT {settings}"
+
+
+def _literal(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("a setting cannot contain NUL")
+    return "'" + value.replace("'", "''") + "'"
+
+
+async def set_scope(connection: Connection, name: str, value: str) -> None:
+    """Change one row-level security setting for the rest of the transaction."""
+    await connection.execute("SELECT set_config($1, $2, true)", name, value)
+
+
+async def _keep_session(connection: asyncpg.Connection[asyncpg.Record]) -> None:
+    """Nothing to reset: the store only ever sets transaction-local settings."""
+
+
+def _affected(status: str) -> int:
+    """Rows a command touched, from its status tag (`UPDATE 1`, `DELETE 0`)."""
+    return int(status.rsplit(" ", 1)[-1])
+
+
+async def _replace_phones(connection: Connection, row: ObjectRow) -> None:
+    await connection.execute(
+        "DELETE FROM contact_phone WHERE contact_id = $1 AND organization_id = $2",
+        row.id, row.organization_id,
+    )  # fmt: skip
+    await connection.executemany(
+        "INSERT INTO contact_phone (organization_id, phone, contact_id) VALUES ($1, $2, $3)",
+        [(row.organization_id, phone, row.id) for phone in row.phones],
+    )
+
+
+def _object_filter(
+    organization_id: str, kind: str, parent_ids: tuple[str, ...] | None
+) -> tuple[str, tuple[object, ...]]:
+    if parent_ids is None:
+        return "organization_id = $1 AND kind = $2", (organization_id, kind)
+    return (
+        "organization_id = $1 AND kind = $2 AND parent_id = ANY($3)",
+        (organization_id, kind, list(parent_ids)),
+    )
+
+
+def _activity_values(row: ActivityRow) -> tuple[object, ...]:
+    return (row.id, row.organization_id, row.type, row.lead_id, row.contact_id, row.user_id,
+            row.date_created, row.activity_at, row.document)  # fmt: skip
+
+
+def _user_values(user: User) -> tuple[object, ...]:
+    return (user.id, user.organization_id, user.first_name, user.last_name, user.email,
+            user.date_created)  # fmt: skip
+
+
+def _credential_values(credential: Credential) -> tuple[object, ...]:
+    return (credential.id, credential.kind, credential.organization_id, credential.user_id,
+            credential.lookup, credential.secret_hash, credential.date_created,
+            credential.expires_at, credential.revoked)  # fmt: skip

@@ -1,0 +1,168 @@
+"""Two organizations with data of every kind: A's key never reaches B's data by any route.
+
+Routes are enumerated from the app, so an endpoint added without a rule here fails.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+
+from closecalls import accounts
+from closecalls.accounts import Tenant
+from closecalls.app import App
+from tests.conftest import client_for
+from tests.factories import create_contact, create_lead, create_outcome
+
+
+@dataclass
+class World:
+    """One organization's objects, by kind."""
+
+    ids: dict[str, str]
+
+    def all(self) -> set[str]:
+        return set(self.ids.values())
+
+
+async def populate(app: App, tenant: Tenant) -> World:
+    services = app.services
+    rep = await accounts.create_user(
+        services.store, organization_id=tenant.organization.id, first_name="Rita",
+        last_name="Rep", email=None, clock=services.clock, ids=services.ids,
+    )  # fmt: skip
+    async with client_for(app, tenant.api_key) as http:
+        lead = await create_lead(http)
+        contact = await create_contact(http, lead["id"], phones=[{"phone": "+16505551234"}])
+        outcome = await create_outcome(http)
+        call = (
+            await http.post("/api/v1/activity/call/", json={
+                "contact_id": contact["id"], "outcome_id": outcome["id"], "user_id": rep.id,
+            })
+        ).json()  # fmt: skip
+    return World({
+        "call": call["id"], "lead": lead["id"], "contact": contact["id"],
+        "outcome": outcome["id"], "user": rep.id, "organization": tenant.organization.id,
+    })  # fmt: skip
+
+
+# Path parameters and the kind of id each takes.
+PATH_KINDS = {
+    "call_id": "call", "lead_id": "lead", "contact_id": "contact", "outcome_id": "outcome",
+    "user_id": "user", "organization_id": "organization",
+}  # fmt: skip
+# Every id filter each collection accepts, with the kind of id it takes.
+FILTERS: dict[str, dict[str, str]] = {
+    "/api/v1/activity/call/": {"id__in": "call", "lead_id": "lead", "contact_id": "contact",
+                               "user_id": "user", "organization_id": "organization"},
+    "/api/v1/activity/": {"id__in": "call", "lead_id": "lead", "lead_id__in": "lead",
+                          "contact_id": "contact", "contact_id__in": "contact",
+                          "user_id": "user", "user_id__in": "user",
+                          "organization_id": "organization"},
+    "/api/v1/contact/": {"lead_id": "lead"},
+    "/api/v1/lead/": {},
+    "/api/v1/outcome/": {},
+    "/api/v1/user/": {},
+    "/api/v1/me/": {},
+    "/api/v1/event/": {"object_id": "call", "lead_id": "lead", "user_id": "user"},
+}  # fmt: skip
+# Create bodies that name another organization's objects, each of which must be refused.
+FOREIGN_REFERENCES: dict[str, list[dict[str, str]]] = {
+    "/api/v1/activity/call/": [{"lead_id": "lead"}, {"contact_id": "contact"},
+                               {"user_id": "user"}, {"created_by_id": "user"},
+                               {"outcome_id": "outcome"}],
+    "/api/v1/contact/": [{"lead_id": "lead"}],
+    "/api/v1/lead/": [],
+    "/api/v1/outcome/": [],
+}  # fmt: skip
+# A harmless change per kind, to try on the other organization's object.
+CHANGES = {"call": {"note": "pwned"}, "lead": {"name": "pwned"}, "contact": {"name": "pwned"},
+           "outcome": {"name": "pwned"}}  # fmt: skip
+
+
+@pytest.fixture
+async def worlds(
+    app: App, tenant: Tenant, other_tenant: Tenant
+) -> tuple[World, World, dict[str, Any]]:
+    mine, theirs = await populate(app, tenant), await populate(app, other_tenant)
+    return mine, theirs, await snapshot(app, other_tenant, theirs)
+
+
+async def snapshot(app: App, tenant: Tenant, world: World) -> dict[str, Any]:
+    """Everything B holds, read with B's own key."""
+    paths = {
+        "call": f"/api/v1/activity/call/{world.ids['call']}/",
+        "lead": f"/api/v1/lead/{world.ids['lead']}/",
+        "contact": f"/api/v1/contact/{world.ids['contact']}/",
+        "outcome": f"/api/v1/outcome/{world.ids['outcome']}/",
+        "users": "/api/v1/user/",
+        "calls": "/api/v1/activity/call/",
+    }
+    async with client_for(app, tenant.api_key) as http:
+        return {name: (await http.get(path)).json() for name, path in paths.items()}
+
+
+def assert_no_leak(response: httpx.Response, theirs: World) -> None:
+    for foreign in theirs.all():
+        assert foreign not in response.text, (response.request.method, response.request.url)
+
+
+async def test_every_route_keeps_organizations_apart(
+    app: App, tenant: Tenant, other_tenant: Tenant, worlds: tuple[World, World, dict[str, Any]]
+) -> None:
+    mine, theirs, before = worlds
+    checked: set[tuple[str, str]] = set()
+    async with client_for(app, tenant.api_key) as http:
+        for route in app.router.routes:
+            if route.public:
+                continue
+            params = re.findall(r"\{(\w+)\}", route.path)
+            for method in route.methods:
+                checked.add((method, route.path))
+                if params:
+                    path = route.path
+                    for name in params:
+                        path = path.replace("{" + name + "}", theirs.ids[PATH_KINDS[name]])
+                    kind = PATH_KINDS[params[0]]
+                    body = CHANGES.get(kind, {}) if method == "PUT" else None
+                    response = await http.request(method, path, json=body)
+                    assert response.status_code == 404, (method, path, response.text)
+                    assert_no_leak(response, theirs)
+                elif method == "GET":
+                    assert route.path in FILTERS, f"no tenancy rule for GET {route.path}"
+                    for name, kind in FILTERS[route.path].items():
+                        for response in (
+                            await http.get(route.path, params={name: theirs.ids[kind]}),
+                            await http.post(route.path, json={"_params": {name: theirs.ids[kind]}},
+                                            headers={"x-http-method-override": "GET"}),
+                        ):  # fmt: skip
+                            assert response.status_code in (200, 400), response.text
+                            assert_no_leak(response, theirs)
+                    assert_no_leak(await http.get(route.path), theirs)
+                elif method == "POST":
+                    assert route.path in FOREIGN_REFERENCES, (
+                        f"no tenancy rule for POST {route.path}"
+                    )
+                    for template in FOREIGN_REFERENCES[route.path]:
+                        body = {key: theirs.ids[kind] for key, kind in template.items()}
+                        response = await http.post(route.path, json=body)
+                        assert response.status_code == 400, (route.path, body, response.text)
+                        assert response.json()["field-errors"] == dict.fromkeys(
+                            body, "Object does not exist."
+                        )
+                else:
+                    pytest.fail(f"no tenancy rule for {method} {route.path}")
+        # My own call cannot be pointed at their objects either.
+        my_call = f"/api/v1/activity/call/{mine.ids['call']}/"
+        unchanged = (await http.get(my_call)).json()
+        for key, kind in (("lead_id", "lead"), ("contact_id", "contact"), ("user_id", "user"),
+                          ("outcome_id", "outcome")):  # fmt: skip
+            response = await http.put(my_call, json={key: theirs.ids[kind]})
+            assert response.status_code == 400, (key, response.text)
+        assert (await http.get(my_call)).json() == unchanged
+    assert checked == {(m, r.path) for r in app.router.routes if not r.public for m in r.methods}
+    assert await snapshot(app, other_tenant, theirs) == before
