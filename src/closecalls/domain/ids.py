@@ -15,6 +15,7 @@ BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 _USABLE = 248
 _TO_BASE62 = bytes(ord(BASE62[value % 62]) for value in range(_USABLE)) + bytes(256 - _USABLE)
 _UNUSABLE = bytes(range(_USABLE, 256))
+POOL_BYTES = 8192
 
 # Microseconds since the epoch fit in 9 base62 digits until the year 2398.
 TIME_DIGITS = 9
@@ -44,15 +45,20 @@ class IdSource:
             self._random_bytes = secrets.token_bytes
         else:
             self._random_bytes = random.Random(seed).randbytes
+        # Randomness is drawn in blocks: one getrandom() call per id costs a system call
+        # and, on a busy server, a wait to take the GIL back afterwards.
+        self._pool = b""
+        self._taken = 0
 
     def new(self, prefix: str, length: int = 43) -> str:
         micros = int(self._clock.now().timestamp() * 1_000_000)
         return f"{prefix}_{encode_base62(micros, TIME_DIGITS)}{self._tail(length - TIME_DIGITS)}"
 
     def _tail(self, digits: int) -> str:
-        tail = b""
         with self._lock:
-            while len(tail) < digits:
-                drawn = self._random_bytes(digits + 8)
-                tail += drawn.translate(_TO_BASE62, _UNUSABLE)
-        return tail[:digits].decode("ascii")
+            if len(self._pool) - self._taken < digits:
+                self._pool = self._random_bytes(POOL_BYTES).translate(_TO_BASE62, _UNUSABLE)
+                self._taken = 0
+            start = self._taken
+            self._taken += digits
+            return self._pool[start : self._taken].decode("ascii")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import phonenumbers
 
@@ -16,6 +17,8 @@ class Phone:
     country_iso: str | None
 
 
+# libphonenumber costs ~85 us a number; dialers log the same numbers again and again.
+@lru_cache(maxsize=20_000)
 def normalize_phone(raw: str, *, default_region: str) -> Phone:
     """Parse a phone number; raise ValueError when it cannot be a phone number."""
     try:

@@ -46,16 +46,17 @@ class Authenticator:
         self._store = store
         self._clock = clock
         self._cache_seconds = cache_seconds
-        self._cache: dict[tuple[str, str], tuple[float, Principal, int | None]] = {}
+        # Keyed by the raw header, so a hit costs one lookup and no decoding.
+        self._cache: dict[str, tuple[float, Principal, int | None]] = {}
 
     async def authenticate(self, header: str | None) -> Principal:
+        now = time.monotonic()
+        cached = self._cache.get(header or "")
+        if cached is not None and cached[0] > now and not self._expired(cached[2]):
+            return cached[1]
         parsed = parse_authorization(header)
         if parsed is None:
             raise Unauthorized()
-        now = time.monotonic()
-        cached = self._cache.get(parsed)
-        if cached is not None and cached[0] > now and not self._expired(cached[2]):
-            return cached[1]
         kind, secret = parsed
         lookup, _ = hash_secret(secret)
         match = await self._store.find_credential(kind, lookup)
@@ -77,7 +78,11 @@ class Authenticator:
         if self._cache_seconds > 0:
             if len(self._cache) >= CACHE_LIMIT:
                 self._cache.clear()
-            self._cache[parsed] = (now + self._cache_seconds, principal, credential.expires_at)
+            self._cache[header or ""] = (
+                now + self._cache_seconds,
+                principal,
+                credential.expires_at,
+            )
         return principal
 
     def _expired(self, expires_at: int | None) -> bool:

@@ -96,11 +96,24 @@ class GroupCommitWriter:
         finally:
             connection.close()
 
-    def _commit(self, connection: sqlite3.Connection, jobs: list[Any]) -> None:
+    def _transaction(
+        self, connection: sqlite3.Connection, jobs: list[Any], *, isolated: bool
+    ) -> list[tuple[Any, BaseException | None]]:
+        """Run the jobs in one transaction and commit it.
+
+        Savepoints double the cost of a small write, and jobs rarely fail, so a batch runs
+        first without them (`isolated=False`) and raises _JobFailed at the first failure.
+        """
         outcomes: list[tuple[Any, BaseException | None]] = []
         try:
             connection.execute("BEGIN IMMEDIATE")
             for work, _, _ in jobs:
+                if not isolated:
+                    try:
+                        outcomes.append((work(connection), None))
+                    except Exception as exc:
+                        raise _JobFailed from exc
+                    continue
                 connection.execute("SAVEPOINT job")
                 try:
                     outcomes.append((work(connection), None))
@@ -109,11 +122,21 @@ class GroupCommitWriter:
                     outcomes.append((None, exc))
                 connection.execute("RELEASE job")
             connection.execute("COMMIT")
-            self.commits += 1
-            self.jobs += len(jobs)
-        except Exception as exc:
+        except BaseException:
             if connection.in_transaction:
                 connection.execute("ROLLBACK")
+            raise
+        self.commits += 1
+        self.jobs += len(jobs)
+        return outcomes
+
+    def _commit(self, connection: sqlite3.Connection, jobs: list[Any]) -> None:
+        try:
+            outcomes = self._transaction(connection, jobs, isolated=False)
+        except _JobFailed:
+            # Replay with a savepoint per job, so only the failing ones fail.
+            outcomes = self._transaction(connection, jobs, isolated=True)
+        except Exception as exc:
             outcomes = [(None, exc)] * len(jobs)
         by_loop: dict[Any, list[Any]] = {}
         for (_, waiter, loop), outcome in zip(jobs, outcomes, strict=True):
@@ -125,6 +148,10 @@ class GroupCommitWriter:
             # One wake-up per batch, not one per request.
             with contextlib.suppress(RuntimeError):  # the loop closed while we committed
                 loop.call_soon_threadsafe(_settle_futures, settled)
+
+
+class _JobFailed(Exception):
+    """A job raised in a batch run without savepoints: the batch must be replayed."""
 
 
 def _settle_futures(settled: list[tuple[asyncio.Future[Any], tuple[Any, Any]]]) -> None:

@@ -1,0 +1,95 @@
+"""CPU per create, in process: where the milliseconds of a durable create go, without HTTP.
+
+Run: .venv/bin/python -m bench.create_cpu [--creates 5000]
+
+Calls the ASGI app directly (no sockets) 100 requests at a time with synchronous=OFF, so
+that only CPU counts, and prints the process's and the event loop's CPU per create for an
+empty body and for the bench's 18-key body. The baseline, measured in the same run, is the
+same harness against bench/ceiling.py: what calling an ASGI app costs at all.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import base64
+import json
+import tempfile
+import time
+from collections.abc import Awaitable, Callable, MutableMapping
+from pathlib import Path
+from typing import Any
+
+from bench import ceiling
+from bench.http_throughput import BODY
+from closecalls import accounts
+from closecalls.app import build_app
+from closecalls.settings import Settings
+
+ASGI = Callable[..., Awaitable[None]]
+
+
+async def drive(
+    app: ASGI, path: str, body: bytes, headers: list[tuple[bytes, bytes]], count: int
+) -> tuple[float, float]:
+    """(process CPU, event-loop CPU) per request, in microseconds."""
+
+    async def one() -> None:
+        sent: list[MutableMapping[str, Any]] = []
+        messages = [{"type": "http.request", "body": body, "more_body": False}]
+
+        async def receive() -> MutableMapping[str, Any]:
+            return messages.pop() if messages else {"type": "http.disconnect"}
+
+        async def send(message: MutableMapping[str, Any]) -> None:
+            sent.append(message)
+
+        scope = {"type": "http", "method": "POST", "path": path, "query_string": b"",
+                 "headers": headers}  # fmt: skip
+        await app(scope, receive, send)
+        assert sent[0]["status"] == 200, sent
+
+    for _ in range(100):
+        await one()
+    process, thread = time.process_time(), time.thread_time()
+    for _ in range(count // 100):
+        await asyncio.gather(*(one() for _ in range(100)))
+    return ((time.process_time() - process) / count * 1e6,
+            (time.thread_time() - thread) / count * 1e6)  # fmt: skip
+
+
+async def measure(count: int) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        settings = Settings.load(
+            {"database": str(Path(folder) / "cpu.db"), "sqlite_synchronous": "OFF"}, environ={}
+        )
+        app = build_app(settings)
+        await app.startup()
+        try:
+            services = app.services
+            tenant = await accounts.create_organization(
+                services.store, name="cpu", clock=services.clock, ids=services.ids
+            )
+            token = base64.b64encode(f"{tenant.api_key}:".encode())
+            headers = [(b"authorization", b"Basic " + token),
+                       (b"content-type", b"application/json")]  # fmt: skip
+            floor = await drive(ceiling.app, "/", b"{}", [], count)
+            rows = {"ASGI call alone (baseline: bench/ceiling.py)": floor}
+            for name, body in (("create, empty body", {}), ("create, 18-key body", BODY)):
+                rows[name] = await drive(app, "/api/v1/activity/call/",
+                                         json.dumps(body).encode(), headers, count)  # fmt: skip
+        finally:
+            await app.shutdown()
+    print(f"{'scenario':<46} {'CPU us':>8} {'loop us':>8} {'x baseline':>10}")
+    for name, (process, thread) in rows.items():
+        print(f"{name:<46} {process:>8.0f} {thread:>8.0f} {process / floor[0]:>10.1f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--creates", type=int, default=5000)
+    asyncio.run(measure(parser.parse_args().creates))
+
+
+if __name__ == "__main__":
+    main()
