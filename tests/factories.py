@@ -6,6 +6,11 @@ from typing import Any
 
 import httpx
 
+from closecalls import accounts
+from closecalls.accounts import Tenant
+from closecalls.app import App
+from closecalls.store.base import User
+
 
 async def create_lead(client: httpx.AsyncClient, name: str = "Acme", **body: Any) -> dict[str, Any]:
     response = await client.post("/api/v1/lead/", json={"name": name, **body})
@@ -42,3 +47,12 @@ def create_lead_now(client: httpx.Client, name: str = "Acme") -> str:
     response = client.post("/api/v1/lead/", json={"name": name})
     assert response.status_code == 200, response.text
     return str(response.json()["id"])
+
+
+async def create_user(app: App, tenant: Tenant, first_name: str = "Rita") -> User:
+    """A second user of the tenant's organization, straight through accounts."""
+    services = app.services
+    return await accounts.create_user(
+        services.store, organization_id=tenant.organization.id, first_name=first_name,
+        last_name="Rep", email=None, clock=services.clock, ids=services.ids,
+    )  # fmt: skip

@@ -12,11 +12,10 @@ from typing import Any
 import httpx
 import pytest
 
-from closecalls import accounts
 from closecalls.accounts import Tenant
 from closecalls.app import App
 from tests.conftest import client_for
-from tests.factories import create_contact, create_lead, create_outcome
+from tests.factories import create_contact, create_lead, create_outcome, create_user
 
 
 @dataclass
@@ -30,11 +29,7 @@ class World:
 
 
 async def populate(app: App, tenant: Tenant) -> World:
-    services = app.services
-    rep = await accounts.create_user(
-        services.store, organization_id=tenant.organization.id, first_name="Rita",
-        last_name="Rep", email=None, clock=services.clock, ids=services.ids,
-    )  # fmt: skip
+    rep = await create_user(app, tenant)
     async with client_for(app, tenant.api_key) as http:
         lead = await create_lead(http)
         contact = await create_contact(http, lead["id"], phones=[{"phone": "+16505551234"}])

@@ -8,11 +8,10 @@ from typing import Any
 import httpx
 import pytest
 
-from closecalls import accounts
 from closecalls.accounts import Tenant
 from closecalls.app import App
 from closecalls.settings import Settings
-from tests.factories import create_contact, create_lead, create_outcome
+from tests.factories import create_contact, create_lead, create_outcome, create_user
 from tests.support import stored_activity_count
 
 CALLS = "/api/v1/activity/call/"
@@ -91,11 +90,7 @@ async def test_empty_body_logs_a_call_with_defaults(client: httpx.AsyncClient) -
 async def test_user_id_may_name_another_user_of_the_organization(
     app: App, client: httpx.AsyncClient, tenant: Tenant
 ) -> None:
-    services = app.services
-    rep = await accounts.create_user(
-        services.store, organization_id=tenant.organization.id, first_name="Rita",
-        last_name="Rep", email=None, clock=services.clock, ids=services.ids,
-    )  # fmt: skip
+    rep = await create_user(app, tenant)
     call = (await create(client, {"user_id": rep.id, "created_by_id": rep.id})).json()
     assert (call["user_id"], call["user_name"]) == (rep.id, "Rita Rep")
     assert (call["created_by"], call["created_by_name"]) == (rep.id, "Rita Rep")

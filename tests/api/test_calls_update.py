@@ -14,7 +14,7 @@ from closecalls.accounts import Tenant
 from closecalls.app import App
 from closecalls.domain.clock import ManualClock
 from tests.conftest import client_for
-from tests.factories import create_lead, create_outcome
+from tests.factories import create_lead, create_outcome, create_user
 
 CALLS = "/api/v1/activity/call/"
 
@@ -48,12 +48,8 @@ async def test_put_changes_only_the_fields_sent(
 async def test_updated_by_is_whoever_changed_it(
     app: App, client: httpx.AsyncClient, tenant: Tenant
 ) -> None:
-    services = app.services
-    rep = await accounts.create_user(
-        services.store, organization_id=tenant.organization.id, first_name="Rita",
-        last_name="Rep", email=None, clock=services.clock, ids=services.ids,
-    )  # fmt: skip
-    rep_key = await accounts.create_api_key(services.store, user=rep, clock=services.clock)
+    rep = await create_user(app, tenant)
+    rep_key = await accounts.create_api_key(app.services.store, user=rep, clock=app.services.clock)
     call = await create(client)
     async with client_for(app, rep_key) as rep_client:
         updated = (await put(rep_client, call["id"], status="busy")).json()

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 
 from closecalls.domain import errors
@@ -172,20 +172,21 @@ def parse_ordering(raw: str | None) -> tuple[str, bool]:
     return "date_created", True
 
 
-def parse_call_list(params: Mapping[str, str], *, tz_offset: str | None) -> ActivityQuery:
-    """The query `GET /activity/call/` asks for; every bad parameter named at once."""
-    offset = parse_tz_offset(tz_offset)
-    limit, skip = parse_limit(params), parse_skip(params)
-    ranges, field_errors = parse_time_ranges(params, offset)
-    if field_errors:
-        raise ValidationFailed(field_errors)
+def _query(
+    params: Mapping[str, str],
+    ranges: Mapping[str, TimeRange],
+    limit: int,
+    skip: int,
+    id_list: Callable[[str], tuple[str, ...] | None],
+) -> ActivityQuery:
+    """The query both lists build; they differ in how an id list is read (`name__in` or not)."""
     order_field, descending = parse_ordering(params.get("_order_by"))
     return ActivityQuery(
-        types=parse_id_list(params.get("_type")),
+        types=id_list("_type"),
         ids=parse_id_list(params.get("id__in")),
-        lead_ids=parse_id_list(params.get("lead_id")),
-        contact_ids=parse_id_list(params.get("contact_id")),
-        user_ids=parse_id_list(params.get("user_id")),
+        lead_ids=id_list("lead_id"),
+        contact_ids=id_list("contact_id"),
+        user_ids=id_list("user_id"),
         organization_id=params.get("organization_id") or None,
         date_created=ranges["date_created"],
         activity_at=ranges["activity_at"],
@@ -194,6 +195,16 @@ def parse_call_list(params: Mapping[str, str], *, tz_offset: str | None) -> Acti
         limit=limit,
         skip=skip,
     )
+
+
+def parse_call_list(params: Mapping[str, str], *, tz_offset: str | None) -> ActivityQuery:
+    """The query `GET /activity/call/` asks for; every bad parameter named at once."""
+    offset = parse_tz_offset(tz_offset)
+    limit, skip = parse_limit(params), parse_skip(params)
+    ranges, field_errors = parse_time_ranges(params, offset)
+    if field_errors:
+        raise ValidationFailed(field_errors)
+    return _query(params, ranges, limit, skip, lambda name: parse_id_list(params.get(name)))
 
 
 def _merged_list(params: Mapping[str, str], name: str) -> tuple[str, ...] | None:
@@ -226,8 +237,7 @@ def parse_activity_list(
         for key in (name, f"{name}__in"):
             if key in params and not single_lead:
                 problems.append(f"{key} can only be used when listing the activities of one lead.")
-    raw_order = params.get("_order_by")
-    order_field, descending = parse_ordering(raw_order)
+    order_field, _ = parse_ordering(params.get("_order_by"))
     if order_field == "activity_at" and not single_lead:
         problems.append(
             "Sorting by activity_at is only possible when listing the activities of one lead."
@@ -242,18 +252,5 @@ def parse_activity_list(
             )
     if field_errors or problems:
         raise ValidationFailed(field_errors, problems)
-    types = _merged_list(params, "_type")
-    return ActivityQuery(
-        types=held_types if types is None else types,
-        ids=parse_id_list(params.get("id__in")),
-        lead_ids=lead_ids,
-        contact_ids=_merged_list(params, "contact_id"),
-        user_ids=_merged_list(params, "user_id"),
-        organization_id=params.get("organization_id") or None,
-        date_created=ranges["date_created"],
-        activity_at=ranges["activity_at"],
-        order_field=order_field,
-        descending=descending,
-        limit=limit,
-        skip=skip,
-    )
+    query = _query(params, ranges, limit, skip, lambda name: _merged_list(params, name))
+    return query if query.types is not None else replace(query, types=held_types)
