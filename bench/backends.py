@@ -1,26 +1,27 @@
 """Create and list throughput on SQLite, PostgreSQL with one worker and with two workers.
 
-Run: .venv/bin/python -m bench.backends [--seconds 5] [--connections 32] [--postgres URL]
+Run: .venv/bin/python -m bench.backends [--seconds 3] [--rounds 3] [--connections 32]
+                                         [--postgres URL]
 
-Each variant gets a fresh database and a real server (`closecalls serve`), then load from
+Each variant gets a database and a real server (`closecalls serve`), then load from
 separate processes (bench/load.py): POSTs of a 15-field call for `--seconds`, then GETs of
-the newest 100 calls for as long. The baseline, measured in the same run, is SQLite in one
-process. PostgreSQL is a throwaway cluster started here with fsync and synchronous commit
-on (the same promise as SQLite's synchronous=FULL), unless `--postgres` names a server
-(an administrator's URL: the bench makes its own database and role there).
+the newest 100 calls for as long. The variants take turns for `--rounds` rounds, so that
+a noisy neighbour hurts them alike, and each figure is the round with the median
+throughput. The baseline, measured in the same run, is SQLite in one process.
+PostgreSQL is a throwaway cluster started here, on disk, with fsync and synchronous commit
+on (the promise SQLite's synchronous=FULL makes), unless `--postgres` names a server (a
+superuser's URL: the bench makes its own role and databases there).
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import asyncpg
 import msgspec
 
 from bench.load import LoadResult, http_request, run_load
@@ -52,7 +53,7 @@ BODY = msgspec.json.encode(
 
 @contextmanager
 def postgres_admin(url: str | None) -> Iterator[str]:
-    """An administrator's URL: the one given, or a durable throwaway cluster's."""
+    """A superuser's URL: the one given, or a durable throwaway cluster's."""
     if url:
         yield url
         return
@@ -76,9 +77,6 @@ def measure(
         load = {"port": server.port, "seconds": args.seconds, "connections": args.connections,
                 "processes": args.load_processes}  # fmt: skip
         created = run_load(f"create, {name}", post, **load)
-        if database.startswith("postgresql"):
-            # What autovacuum does within a minute of a bulk of inserts.
-            asyncio.run(_analyze(database))
         listed = run_load(f"list 100, {name}", get, **load)
     finally:
         server.stop()
@@ -88,18 +86,11 @@ def measure(
     return created, listed
 
 
-async def _analyze(url: str) -> None:
-    connection = await asyncpg.connect(url)
-    try:
-        await connection.execute("ANALYZE")
-    finally:
-        await connection.close()
-
-
 def print_table(rows: list[tuple[LoadResult, LoadResult]], args: argparse.Namespace) -> None:
     """One line per scenario and variant, with throughput against the baseline's."""
     print(f"{args.connections} connections from {args.load_processes} load processes, "
-          f"{args.seconds:g} s per scenario, {os.cpu_count()} cores\n")  # fmt: skip
+          f"{args.seconds:g} s per scenario, median of {args.rounds} rounds, "
+          f"{os.cpu_count()} cores\n")  # fmt: skip
     print(f"{'scenario':<40} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'req/s / baseline':>17}")
     for column in (0, 1):
         baseline = rows[0][column]
@@ -114,10 +105,11 @@ def print_table(rows: list[tuple[LoadResult, LoadResult]], args: argparse.Namesp
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--seconds", type=float, default=5.0, help="per scenario")
+    parser.add_argument("--seconds", type=float, default=3.0, help="per scenario and round")
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--load-processes", type=int, default=2)
-    parser.add_argument("--postgres", default=None, help="an administrator's URL")
+    parser.add_argument("--postgres", default=None, help="a superuser's URL")
     args = parser.parse_args()
 
     with (
@@ -128,13 +120,30 @@ def main() -> None:
         databases = ScratchDatabases(admin_url)
         databases.setup()
         try:
-            rows = [measure("SQLite, 1 process", f"sqlite:///{workdir / 'b.db'}", workdir, args)]
-            for workers in (1, 2):
-                label = f"PostgreSQL, {workers} worker{'s' if workers > 1 else ''}"
-                rows.append(measure(label, databases.create(), workdir, args, workers=workers))
+            variants = [("SQLite, 1 process", f"sqlite:///{workdir / 'b.db'}", 1)]
+            variants += [
+                (f"PostgreSQL, {n} worker{'s' if n > 1 else ''}", databases.create(), n)
+                for n in (1, 2)
+            ]
+            rounds = [
+                [measure(name, url, workdir, args, workers=n) for name, url, n in variants]
+                for _ in range(args.rounds)
+            ]
         finally:
             databases.teardown()
-    print_table(rows, args)
+    print_table([_median_round([r[index] for r in rounds]) for index in range(3)], args)
+
+
+def _median_round(
+    results: list[tuple[LoadResult, LoadResult]],
+) -> tuple[LoadResult, LoadResult]:
+    """Per scenario, the round whose throughput is the median."""
+    created, listed = ([pair[n] for pair in results] for n in (0, 1))
+    middle = len(results) // 2
+    return (
+        sorted(created, key=lambda r: r.per_second)[middle],
+        sorted(listed, key=lambda r: r.per_second)[middle],
+    )
 
 
 if __name__ == "__main__":

@@ -30,8 +30,8 @@ def test_backends_bench_prints_create_and_list_for_each_backend(
     postgres_databases: ScratchDatabases,
 ) -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "bench.backends", "--seconds", "0.3", "--connections", "2",
-         "--load-processes", "1", "--postgres", postgres_databases.admin_url],
+        [sys.executable, "-m", "bench.backends", "--seconds", "0.3", "--rounds", "1",
+         "--connections", "2", "--load-processes", "1", "--postgres", postgres_databases.admin_url],
         cwd=ROOT, capture_output=True, text=True, timeout=180, check=False,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr

@@ -221,3 +221,13 @@ async def _recorded_versions(url: str) -> list[int]:
         return [r[0] for r in await connection.fetch("SELECT version FROM schema_migration")]
     finally:
         await connection.close()
+
+
+async def test_a_role_that_bypasses_row_level_security_is_warned_about(
+    postgres_databases: ScratchDatabases, url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    as_administrator = postgres_databases.admin_url_for(url.rsplit("/", 1)[1])
+    store = PostgresStore(as_administrator, pool_size=1)
+    await store.open()
+    await store.close()
+    assert "bypasses row-level security" in caplog.text

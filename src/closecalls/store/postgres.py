@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -27,8 +28,13 @@ from closecalls.store.sql import (
     POSTGRES,
     USER_COLUMNS,
     build_list_sql,
+    list_objects_sql,
     numbered,
+    object_filter,
+    objects_by_id,
 )
+
+log = logging.getLogger("closecalls")
 
 # What the row-level security policies read (migrations/postgresql/0001_initial.sql).
 TENANT = "closecalls.organization_id"
@@ -56,6 +62,16 @@ INSERT_ACTIVITY = numbered(sql.INSERT_ACTIVITY)
 GET_ACTIVITY = numbered(sql.GET_ACTIVITY)
 UPDATE_ACTIVITY = numbered(sql.UPDATE_ACTIVITY)
 DELETE_ACTIVITY = numbered(sql.DELETE_ACTIVITY)
+INSERT_OBJECT = numbered(sql.INSERT_OBJECT)
+GET_OBJECT = numbered(sql.GET_OBJECT)
+UPDATE_OBJECT = numbered(sql.UPDATE_OBJECT)
+DELETE_OBJECT = numbered(sql.DELETE_OBJECT)
+DELETE_LEAD = numbered(sql.DELETE_LEAD)
+DELETE_LEAD_CONTACTS = numbered(sql.DELETE_LEAD_CONTACTS)
+DELETE_LEAD_ACTIVITIES = numbered(sql.DELETE_LEAD_ACTIVITIES)
+DELETE_PHONES = numbered(sql.DELETE_PHONES)
+INSERT_PHONE = numbered(sql.INSERT_PHONE)
+CONTACTS_BY_PHONE = numbered(sql.CONTACTS_BY_PHONE)
 
 # A create, the hottest write, takes one round trip instead of three (BEGIN with the
 # setting, INSERT, COMMIT): the statement is its own transaction, its row comes out of
@@ -107,6 +123,13 @@ class PostgresStore:
         )
         async with self._pool.acquire() as connection:
             self.applied = await migrate(connection)
+            if await connection.fetchval(
+                "SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user"
+            ):
+                log.warning(
+                    "closecalls: connected as a role that bypasses row-level security; "
+                    "use a role that is neither SUPERUSER nor BYPASSRLS (docs/operations.md)"
+                )
 
     async def close(self) -> None:
         if self._pool is not None:
@@ -264,8 +287,7 @@ class PostgresStore:
             for organization_id, batch in by_organization.items():
                 await set_scope(connection, TENANT, organization_id)
                 await connection.executemany(
-                    "INSERT INTO crm_object (id, organization_id, kind, parent_id, date_created, "
-                    "document) VALUES ($1, $2, $3, $4, $5, $6)",
+                    INSERT_OBJECT,
                     [(row.id, row.organization_id, row.kind, row.parent_id, row.date_created,
                       row.document) for row in batch],
                 )  # fmt: skip
@@ -278,26 +300,9 @@ class PostgresStore:
         ids = list(object_ids)
         if not ids:
             return {}
+        sql, args = objects_by_id(POSTGRES, "id, document", organization_id, kind, ids)
         async with self.tenant(organization_id) as connection:
-            rows = await connection.fetch(
-                "SELECT id, document FROM crm_object WHERE organization_id = $1 AND kind = $2 "
-                "AND id = ANY($3)",
-                organization_id, kind, ids,
-            )  # fmt: skip
-        return {row[0]: row[1] for row in rows}
-
-    async def object_parents(
-        self, organization_id: str, kind: str, object_ids: Iterable[str]
-    ) -> dict[str, str | None]:
-        ids = list(object_ids)
-        if not ids:
-            return {}
-        async with self.tenant(organization_id) as connection:
-            rows = await connection.fetch(
-                "SELECT id, parent_id FROM crm_object WHERE organization_id = $1 AND kind = $2 "
-                "AND id = ANY($3)",
-                organization_id, kind, ids,
-            )  # fmt: skip
+            rows = await connection.fetch(sql, *args)
         return {row[0]: row[1] for row in rows}
 
     async def find_objects(
@@ -306,12 +311,9 @@ class PostgresStore:
         ids = list(object_ids)
         if not ids:
             return {}
+        sql, args = objects_by_id(POSTGRES, "id, kind, parent_id", organization_id, None, ids)
         async with self.tenant(organization_id) as connection:
-            rows = await connection.fetch(
-                "SELECT id, kind, parent_id FROM crm_object WHERE organization_id = $1 "
-                "AND id = ANY($2)",
-                organization_id, ids,
-            )  # fmt: skip
+            rows = await connection.fetch(sql, *args)
         return {row[0]: (row[1], row[2]) for row in rows}
 
     async def update_object(
@@ -319,46 +321,29 @@ class PostgresStore:
     ) -> bytes | None:
         async with self.tenant(organization_id) as connection:
             stored = await connection.fetchval(
-                "SELECT document FROM crm_object WHERE id = $1 AND organization_id = $2 "
-                "AND kind = $3 FOR UPDATE",
-                object_id, organization_id, kind,
-            )  # fmt: skip
+                GET_OBJECT + " FOR UPDATE", object_id, organization_id, kind
+            )
             if stored is None:
                 return None
             row = change(stored)
             await connection.execute(
-                "UPDATE crm_object SET parent_id = $1, document = $2 "
-                "WHERE id = $3 AND organization_id = $4",
-                row.parent_id, row.document, object_id, organization_id,
-            )  # fmt: skip
+                UPDATE_OBJECT, row.parent_id, row.document, object_id, organization_id
+            )
             await _replace_phones(connection, row)
         return row.document
 
     async def delete_object(self, organization_id: str, kind: str, object_id: str) -> bool:
         async with self.tenant(organization_id) as connection:
-            status = await connection.execute(
-                "DELETE FROM crm_object WHERE id = $1 AND organization_id = $2 AND kind = $3",
-                object_id, organization_id, kind,
-            )  # fmt: skip
+            status = await connection.execute(DELETE_OBJECT, object_id, organization_id, kind)
         return _affected(status) > 0
 
     async def delete_lead(self, organization_id: str, lead_id: str) -> bool:
         async with self.tenant(organization_id) as connection:
-            status = await connection.execute(
-                "DELETE FROM crm_object WHERE id = $1 AND organization_id = $2 AND kind = 'lead'",
-                lead_id, organization_id,
-            )  # fmt: skip
+            status = await connection.execute(DELETE_LEAD, lead_id, organization_id)
             if _affected(status) == 0:
                 return False
-            await connection.execute(
-                "DELETE FROM crm_object WHERE organization_id = $1 AND kind = 'contact' "
-                "AND parent_id = $2",
-                organization_id, lead_id,
-            )  # fmt: skip
-            await connection.execute(
-                "DELETE FROM activity WHERE organization_id = $1 AND lead_id = $2",
-                organization_id, lead_id,
-            )  # fmt: skip
+            await connection.execute(DELETE_LEAD_CONTACTS, organization_id, lead_id)
+            await connection.execute(DELETE_LEAD_ACTIVITIES, organization_id, lead_id)
         return True
 
     async def list_objects(
@@ -371,22 +356,18 @@ class PostgresStore:
         skip: int,
         newest_first: bool,
     ) -> tuple[list[bytes], bool]:
-        where, args = _object_filter(organization_id, kind, parent_ids)
-        direction = "DESC" if newest_first else "ASC"
-        n = len(args)
+        sql, args = list_objects_sql(
+            POSTGRES, organization_id, kind, parent_ids=parent_ids, limit=limit, skip=skip,
+            newest_first=newest_first,
+        )  # fmt: skip
         async with self.tenant(organization_id) as connection:
-            rows = await connection.fetch(
-                f"SELECT document FROM crm_object WHERE {where} "
-                f"ORDER BY date_created {direction}, seq {direction} "
-                f"LIMIT ${n + 1} OFFSET ${n + 2}",
-                *args, limit + 1, skip,
-            )  # fmt: skip
+            rows = await connection.fetch(sql, *args)
         return [row[0] for row in rows[:limit]], len(rows) > limit
 
     async def count_objects(
         self, organization_id: str, kind: str, *, parent_ids: tuple[str, ...] | None
     ) -> int:
-        where, args = _object_filter(organization_id, kind, parent_ids)
+        where, args = object_filter(POSTGRES, organization_id, kind, parent_ids)
         async with self.tenant(organization_id) as connection:
             count: int = await connection.fetchval(
                 f"SELECT count(*) FROM crm_object WHERE {where}", *args
@@ -395,13 +376,7 @@ class PostgresStore:
 
     async def contacts_by_phone(self, organization_id: str, phone: str) -> list[tuple[str, str]]:
         async with self.tenant(organization_id) as connection:
-            rows = await connection.fetch(
-                "SELECT o.id, o.parent_id FROM contact_phone p JOIN crm_object o "
-                "ON o.id = p.contact_id AND o.organization_id = p.organization_id "
-                "WHERE p.organization_id = $1 AND p.phone = $2 "
-                "ORDER BY o.date_created DESC, o.seq DESC",
-                organization_id, phone,
-            )  # fmt: skip
+            rows = await connection.fetch(CONTACTS_BY_PHONE, organization_id, phone)
         return [(row[0], row[1]) for row in rows]
 
     # Activities -----------------------------------------------------------------------
@@ -527,24 +502,9 @@ def _affected(status: str) -> int:
 
 
 async def _replace_phones(connection: Connection, row: ObjectRow) -> None:
-    await connection.execute(
-        "DELETE FROM contact_phone WHERE contact_id = $1 AND organization_id = $2",
-        row.id, row.organization_id,
-    )  # fmt: skip
+    await connection.execute(DELETE_PHONES, row.id, row.organization_id)
     await connection.executemany(
-        "INSERT INTO contact_phone (organization_id, phone, contact_id) VALUES ($1, $2, $3)",
-        [(row.organization_id, phone, row.id) for phone in row.phones],
-    )
-
-
-def _object_filter(
-    organization_id: str, kind: str, parent_ids: tuple[str, ...] | None
-) -> tuple[str, tuple[object, ...]]:
-    if parent_ids is None:
-        return "organization_id = $1 AND kind = $2", (organization_id, kind)
-    return (
-        "organization_id = $1 AND kind = $2 AND parent_id = ANY($3)",
-        (organization_id, kind, list(parent_ids)),
+        INSERT_PHONE, [(row.organization_id, phone, row.id) for phone in row.phones]
     )
 
 

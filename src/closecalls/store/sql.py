@@ -121,3 +121,71 @@ def build_list_sql(
         f"WHERE {' AND '.join(clauses)} {order} LIMIT {limit} OFFSET {offset}) {order}"
     )
     return sql, args
+
+
+# Leads, contacts and outcomes -----------------------------------------------------------
+INSERT_OBJECT = (
+    "INSERT INTO crm_object (id, organization_id, kind, parent_id, date_created, document) "
+    "VALUES (?, ?, ?, ?, ?, ?)"
+)
+GET_OBJECT = "SELECT document FROM crm_object WHERE id = ? AND organization_id = ? AND kind = ?"
+UPDATE_OBJECT = (
+    "UPDATE crm_object SET parent_id = ?, document = ? WHERE id = ? AND organization_id = ?"
+)
+DELETE_OBJECT = "DELETE FROM crm_object WHERE id = ? AND organization_id = ? AND kind = ?"
+DELETE_LEAD = "DELETE FROM crm_object WHERE id = ? AND organization_id = ? AND kind = 'lead'"
+DELETE_LEAD_CONTACTS = (
+    "DELETE FROM crm_object WHERE organization_id = ? AND kind = 'contact' AND parent_id = ?"
+)
+DELETE_LEAD_ACTIVITIES = "DELETE FROM activity WHERE organization_id = ? AND lead_id = ?"
+DELETE_PHONES = "DELETE FROM contact_phone WHERE contact_id = ? AND organization_id = ?"
+INSERT_PHONE = "INSERT INTO contact_phone (organization_id, phone, contact_id) VALUES (?, ?, ?)"
+CONTACTS_BY_PHONE = (
+    "SELECT o.id, o.parent_id FROM contact_phone p JOIN crm_object o "
+    "ON o.id = p.contact_id AND o.organization_id = p.organization_id "
+    "WHERE p.organization_id = ? AND p.phone = ? ORDER BY o.date_created DESC, o.seq DESC"
+)
+
+
+def objects_by_id(
+    dialect: Dialect, columns: str, organization_id: str, kind: str | None, ids: Sequence[str]
+) -> tuple[str, list[object]]:
+    """`columns` of the objects among `ids` (never empty), of one kind or any."""
+    args: list[object] = []
+    where = f"organization_id = {dialect.param(args, organization_id)}"
+    if kind is not None:
+        where += f" AND kind = {dialect.param(args, kind)}"
+    where += " AND " + dialect.one_of("id", ids, args)
+    return f"SELECT {columns} FROM crm_object WHERE {where}", args
+
+
+def object_filter(
+    dialect: Dialect, organization_id: str, kind: str, parent_ids: tuple[str, ...] | None
+) -> tuple[str, list[object]]:
+    """The WHERE clause of a list of one kind, perhaps of some parents only."""
+    args: list[object] = []
+    where = f"organization_id = {dialect.param(args, organization_id)} "
+    where += f"AND kind = {dialect.param(args, kind)}"
+    if parent_ids is not None:
+        where += " AND " + (
+            dialect.one_of("parent_id", parent_ids, args) if parent_ids else "0 = 1"
+        )
+    return where, args
+
+
+def list_objects_sql(
+    dialect: Dialect,
+    organization_id: str,
+    kind: str,
+    *,
+    parent_ids: tuple[str, ...] | None,
+    limit: int,
+    skip: int,
+    newest_first: bool,
+) -> tuple[str, list[object]]:
+    """One page of objects plus one row (to know `has_more`), oldest or newest first."""
+    where, args = object_filter(dialect, organization_id, kind, parent_ids)
+    direction = "DESC" if newest_first else "ASC"
+    page = f"LIMIT {dialect.param(args, limit + 1)} OFFSET {dialect.param(args, skip)}"
+    order = f"ORDER BY date_created {direction}, seq {direction}"
+    return f"SELECT document FROM crm_object WHERE {where} {order} {page}", args

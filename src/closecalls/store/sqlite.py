@@ -18,20 +18,33 @@ from closecalls.store.base import (
 )
 from closecalls.store.migrations import Migration, load_migrations
 from closecalls.store.sql import (
+    CONTACTS_BY_PHONE,
     DELETE_ACTIVITY,
+    DELETE_LEAD,
+    DELETE_LEAD_ACTIVITIES,
+    DELETE_LEAD_CONTACTS,
+    DELETE_OBJECT,
+    DELETE_PHONES,
     FIRST_ORGANIZATION,
     GET_ACTIVITY,
+    GET_OBJECT,
     GET_ORGANIZATION,
     INSERT_ACTIVITY,
     INSERT_CREDENTIAL,
+    INSERT_OBJECT,
     INSERT_ORGANIZATION,
+    INSERT_PHONE,
     INSERT_USER,
     LIST_USERS,
     ORGANIZATION_OWNER,
     SQLITE,
     UPDATE_ACTIVITY,
+    UPDATE_OBJECT,
     USER_COLUMNS,
     build_list_sql,
+    list_objects_sql,
+    object_filter,
+    objects_by_id,
 )
 from closecalls.store.writer import GroupCommitWriter
 
@@ -186,9 +199,7 @@ class SQLiteStore:
         if not ids:
             return {}
         rows = self.reader.execute(
-            f"SELECT id, document FROM crm_object WHERE organization_id = ? AND kind = ? "
-            f"AND id IN ({', '.join('?' * len(ids))})",
-            (organization_id, kind, *ids),
+            *objects_by_id(SQLITE, "id, document", organization_id, kind, ids)
         ).fetchall()
         return {row[0]: bytes(row[1]) for row in rows}
 
@@ -199,9 +210,7 @@ class SQLiteStore:
         if not ids:
             return {}
         rows = self.reader.execute(
-            f"SELECT id, kind, parent_id FROM crm_object WHERE organization_id = ? "
-            f"AND id IN ({', '.join('?' * len(ids))})",
-            (organization_id, *ids),
+            *objects_by_id(SQLITE, "id, kind, parent_id", organization_id, None, ids)
         ).fetchall()
         return {row[0]: (row[1], row[2]) for row in rows}
 
@@ -209,17 +218,12 @@ class SQLiteStore:
         self, organization_id: str, kind: str, object_id: str, change: Callable[[bytes], ObjectRow]
     ) -> bytes | None:
         def write(connection: sqlite3.Connection) -> bytes | None:
-            found = connection.execute(
-                "SELECT document FROM crm_object WHERE id = ? AND organization_id = ? AND kind = ?",
-                (object_id, organization_id, kind),
-            ).fetchone()
+            found = connection.execute(GET_OBJECT, (object_id, organization_id, kind)).fetchone()
             if found is None:
                 return None
             row = change(bytes(found[0]))
             connection.execute(
-                "UPDATE crm_object SET parent_id = ?, document = ? "
-                "WHERE id = ? AND organization_id = ?",
-                (row.parent_id, row.document, object_id, organization_id),
+                UPDATE_OBJECT, (row.parent_id, row.document, object_id, organization_id)
             )
             _replace_phones(connection, row)
             return row.document
@@ -228,31 +232,18 @@ class SQLiteStore:
 
     async def delete_object(self, organization_id: str, kind: str, object_id: str) -> bool:
         def write(connection: sqlite3.Connection) -> bool:
-            cursor = connection.execute(
-                "DELETE FROM crm_object WHERE id = ? AND organization_id = ? AND kind = ?",
-                (object_id, organization_id, kind),
-            )
+            cursor = connection.execute(DELETE_OBJECT, (object_id, organization_id, kind))
             return cursor.rowcount > 0
 
         return await self._writer.submit(write)
 
     async def delete_lead(self, organization_id: str, lead_id: str) -> bool:
         def write(connection: sqlite3.Connection) -> bool:
-            cursor = connection.execute(
-                "DELETE FROM crm_object WHERE id = ? AND organization_id = ? AND kind = 'lead'",
-                (lead_id, organization_id),
-            )
+            cursor = connection.execute(DELETE_LEAD, (lead_id, organization_id))
             if cursor.rowcount == 0:
                 return False
-            connection.execute(
-                "DELETE FROM crm_object WHERE organization_id = ? AND kind = 'contact' "
-                "AND parent_id = ?",
-                (organization_id, lead_id),
-            )
-            connection.execute(
-                "DELETE FROM activity WHERE organization_id = ? AND lead_id = ?",
-                (organization_id, lead_id),
-            )
+            connection.execute(DELETE_LEAD_CONTACTS, (organization_id, lead_id))
+            connection.execute(DELETE_LEAD_ACTIVITIES, (organization_id, lead_id))
             return True
 
         return await self._writer.submit(write)
@@ -267,29 +258,22 @@ class SQLiteStore:
         skip: int,
         newest_first: bool,
     ) -> tuple[list[bytes], bool]:
-        where, args = _object_filter(organization_id, kind, parent_ids)
-        direction = "DESC" if newest_first else "ASC"
-        rows = self.reader.execute(
-            f"SELECT document FROM crm_object WHERE {where} "
-            f"ORDER BY date_created {direction}, seq {direction} LIMIT ? OFFSET ?",
-            (*args, limit + 1, skip),
-        ).fetchall()
+        sql, args = list_objects_sql(
+            SQLITE, organization_id, kind, parent_ids=parent_ids, limit=limit, skip=skip,
+            newest_first=newest_first,
+        )  # fmt: skip
+        rows = self.reader.execute(sql, args).fetchall()
         return [bytes(row[0]) for row in rows[:limit]], len(rows) > limit
 
     async def count_objects(
         self, organization_id: str, kind: str, *, parent_ids: tuple[str, ...] | None
     ) -> int:
-        where, args = _object_filter(organization_id, kind, parent_ids)
+        where, args = object_filter(SQLITE, organization_id, kind, parent_ids)
         row = self.reader.execute(f"SELECT count(*) FROM crm_object WHERE {where}", args)
         return int(row.fetchone()[0])
 
     async def contacts_by_phone(self, organization_id: str, phone: str) -> list[tuple[str, str]]:
-        rows = self.reader.execute(
-            "SELECT o.id, o.parent_id FROM contact_phone p "
-            "JOIN crm_object o ON o.id = p.contact_id AND o.organization_id = p.organization_id "
-            "WHERE p.organization_id = ? AND p.phone = ? ORDER BY o.date_created DESC, o.seq DESC",
-            (organization_id, phone),
-        ).fetchall()
+        rows = self.reader.execute(CONTACTS_BY_PHONE, (organization_id, phone)).fetchall()
         return [(row[0], row[1]) for row in rows]
 
     # Activities -----------------------------------------------------------------------
@@ -356,8 +340,7 @@ def _insert_activities(connection: sqlite3.Connection, rows: list[ActivityRow]) 
 
 def _insert_objects(connection: sqlite3.Connection, rows: list[ObjectRow]) -> None:
     connection.executemany(
-        "INSERT INTO crm_object (id, organization_id, kind, parent_id, date_created, document) "
-        "VALUES (?, ?, ?, ?, ?, ?)",
+        INSERT_OBJECT,
         [(row.id, row.organization_id, row.kind, row.parent_id, row.date_created, row.document)
          for row in rows],
     )  # fmt: skip
@@ -366,22 +349,9 @@ def _insert_objects(connection: sqlite3.Connection, rows: list[ObjectRow]) -> No
 
 
 def _replace_phones(connection: sqlite3.Connection, row: ObjectRow) -> None:
-    connection.execute("DELETE FROM contact_phone WHERE contact_id = ?", (row.id,))
+    connection.execute(DELETE_PHONES, (row.id, row.organization_id))
     connection.executemany(
-        "INSERT INTO contact_phone (organization_id, phone, contact_id) VALUES (?, ?, ?)",
-        [(row.organization_id, phone, row.id) for phone in row.phones],
-    )
-
-
-def _object_filter(
-    organization_id: str, kind: str, parent_ids: tuple[str, ...] | None
-) -> tuple[str, tuple[object, ...]]:
-    if parent_ids is None:
-        return "organization_id = ? AND kind = ?", (organization_id, kind)
-    marks = ", ".join("?" * len(parent_ids)) or "NULL"
-    return (
-        f"organization_id = ? AND kind = ? AND parent_id IN ({marks})",
-        (organization_id, kind, *parent_ids),
+        INSERT_PHONE, [(row.organization_id, phone, row.id) for phone in row.phones]
     )
 
 

@@ -28,8 +28,10 @@ from closecalls.testing.server import free_port
 
 APP_ROLE = "closecalls_test"
 APP_PASSWORD = "closecalls_test"
-# A superuser may not run the server; as root we run it as the account Debian's package made.
+# PostgreSQL refuses to run as root; as root we run it as the account Debian's package made.
 SERVER_ACCOUNT = "postgres"
+PREFIX = "closecalls-pg-"
+OWNER_FILE = "owner.pid"
 
 
 def find_bindir() -> Path | None:
@@ -66,10 +68,21 @@ class TemporaryPostgres:
                 "no PostgreSQL server binaries (pg_ctl) found: install Debian's postgresql "
                 "package, or set CLOSECALLS_TEST_POSTGRES_URL to a server"
             )
-        memory = None if self.durable else _memory_folder()
-        self.datadir = Path(tempfile.mkdtemp(prefix="closecalls-pg-", dir=memory))
+        parent = Path((None if self.durable else _memory_folder()) or tempfile.gettempdir())
+        self._discard_abandoned(parent)
+        self.datadir = Path(tempfile.mkdtemp(prefix=PREFIX, dir=parent))
+        (self.datadir / OWNER_FILE).write_text(str(os.getpid()))
         if self._account is not None:
             os.chown(self.datadir, self._account.pw_uid, self._account.pw_gid)
+        try:
+            self._initdb_and_start()
+        except BaseException:
+            self._discard(self.datadir)
+            self.datadir = None
+            raise
+
+    def _initdb_and_start(self) -> None:
+        assert self.datadir is not None and self.bindir is not None
         self._run(
             self.bindir / "initdb", "-D", str(self.datadir / "data"), "-U", "postgres",
             "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync", "--no-instructions",
@@ -92,13 +105,28 @@ class TemporaryPostgres:
         )  # fmt: skip
 
     def stop(self) -> None:
-        if self.datadir is None or self.bindir is None:
-            return
-        self._run(
-            self.bindir / "pg_ctl", "stop", "-D", str(self.datadir / "data"), "-m", "immediate"
-        )
-        shutil.rmtree(self.datadir, ignore_errors=True)
-        self.datadir = None
+        if self.datadir is not None:
+            self._discard(self.datadir)
+            self.datadir = None
+
+    def _discard(self, datadir: Path) -> None:
+        """Stop a cluster, if it runs, and delete its folder."""
+        if self.bindir is not None and (datadir / "data" / "postmaster.pid").exists():
+            with contextlib.suppress(RuntimeError):
+                self._run(self.bindir / "pg_ctl", "stop", "-D", str(datadir / "data"),
+                          "-m", "immediate")  # fmt: skip
+        shutil.rmtree(datadir, ignore_errors=True)
+
+    def _discard_abandoned(self, parent: Path) -> None:
+        """Clusters whose test run died without stopping them: in memory they would stay."""
+        for datadir in parent.glob(PREFIX + "*"):
+            try:
+                owner = int((datadir / OWNER_FILE).read_text())
+                os.kill(owner, 0)
+            except ProcessLookupError:
+                self._discard(datadir)
+            except (OSError, ValueError):
+                continue  # being made right now, or not ours to judge
 
     def _run(self, *command: str | Path) -> None:
         account = self._account
@@ -146,8 +174,8 @@ def _server_account() -> pwd.struct_passwd | None:
 class ScratchDatabases:
     """Fresh databases for the app's role, cloned from one migrated template.
 
-    `admin_url` names a role that may create roles and databases (the throwaway
-    cluster's superuser, or CLOSECALLS_TEST_POSTGRES_URL).
+    `admin_url` names a superuser, who alone may set the app role's attributes: the
+    throwaway cluster's, or CLOSECALLS_TEST_POSTGRES_URL's.
     """
 
     def __init__(self, admin_url: str) -> None:

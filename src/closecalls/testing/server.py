@@ -59,10 +59,10 @@ class LiveServer:
         if "CLOSECALLS_BOOTSTRAP_KEY" not in self.environment:
             command += ["--bootstrap-key", self.api_key]
         with self.output.open("ab") as log:
-            # A session of its own, so that a hard kill takes the workers down too.
+            # Workers get a process group of their own, so that a hard kill takes them too.
             self.process = subprocess.Popen(
                 command, cwd=self.workdir, stdout=log, stderr=subprocess.STDOUT, env=env,
-                start_new_session=True,
+                start_new_session=self.workers > 1,
             )  # fmt: skip
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -90,7 +90,7 @@ class LiveServer:
 
     def stop(self, sig: int = signal.SIGTERM) -> int:
         assert self.process is not None
-        if sig == signal.SIGKILL:
+        if sig == signal.SIGKILL and self.workers > 1:
             os.killpg(self.process.pid, sig)
         else:
             self.process.send_signal(sig)
