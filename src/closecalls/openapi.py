@@ -29,6 +29,7 @@ from closecalls.domain.times import format_timestamp
 from closecalls.http.errors import (
     ApiError,
     BadRequest,
+    Conflict,
     MethodNotAllowed,
     NotFound,
     PayloadTooLarge,
@@ -383,6 +384,8 @@ class Operation:
     body: str | None = None
     # 404 without a path parameter: the caller's own user can vanish under it.
     may_be_missing: bool = False
+    # 409: the object changed under a checked update more often than it retries.
+    may_conflict: bool = False
 
     @property
     def refusable(self) -> bool:
@@ -435,6 +438,7 @@ OPERATIONS: Mapping[str, Operation] = {
         summary="Update a Call activity",
         response=ref("CallActivity"),
         body="UpdateCallActivity",
+        may_conflict=True,
     ),
     "CallHandlers.delete": Operation(summary="Delete a Call activity", response=EMPTY_OBJECT),
     "ActivityHandlers.list": Operation(
@@ -474,7 +478,7 @@ OPERATIONS: Mapping[str, Operation] = {
 def error_responses() -> dict[str, Schema]:
     """One reusable response per error status, named by its number."""
     responses: dict[str, Schema] = {}
-    for error in (BadRequest, Unauthorized, NotFound, MethodNotAllowed, PayloadTooLarge):
+    for error in (BadRequest, Unauthorized, NotFound, MethodNotAllowed, Conflict, PayloadTooLarge):
         body = ref("BadRequestError" if error is BadRequest else "Error")
         responses[str(error.status)] = {
             "description": HTTPStatus(error.status).phrase,
@@ -498,6 +502,8 @@ def error_statuses(route: Route, method: str, spec: Operation) -> list[int]:
     if method == "POST":
         # `x-http-method-override` may name a method the path does not serve.
         errors.append(MethodNotAllowed)
+    if spec.may_conflict:
+        errors.append(Conflict)
     if spec.body is not None:
         errors.append(PayloadTooLarge)
     return [error.status for error in errors]

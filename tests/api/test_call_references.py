@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import replace
 
 import httpx
 import pytest
 
 from closecalls.accounts import Tenant
+from closecalls.api.calls import call_row
 from closecalls.app import App
+from closecalls.http.responses import encode_json
+from closecalls.store.base import ActivityRow
 from tests.conftest import client_for
 from tests.factories import create_contact, create_lead, create_outcome
 
@@ -97,3 +100,34 @@ async def test_match_phone_links_the_newest_contact_with_that_number(
     assert (chosen["lead_id"], chosen["contact_id"]) == (lead["id"], None)
     unknown = (await matching.post(CALLS, json={"phone": "+16505550000"})).json()
     assert unknown["contact_id"] is None
+
+
+async def test_a_put_racing_a_contact_change_is_checked_again(
+    app: App, client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lead_a, lead_b = await create_lead(client), await create_lead(client, "B")
+    contact_a = await create_contact(client, lead_a["id"])
+    contact_b = await create_contact(client, lead_b["id"])
+    call = (await client.post(CALLS, json={"contact_id": contact_a["id"]})).json()
+    store = app.services.store
+    real_update = store.update_activity
+    raced = []
+
+    async def another_request_first(
+        organization_id: str, kind: str, call_id: str, change: Callable[[bytes], ActivityRow]
+    ) -> bytes | None:
+        if not raced:  # between our check and our write, the call moves to lead B's contact
+            raced.append(True)
+            moved = {**call, "contact_id": contact_b["id"], "lead_id": lead_b["id"]}
+            await real_update(organization_id, kind, call_id,
+                              lambda _: call_row(moved, encode_json(moved)))  # fmt: skip
+        return await real_update(organization_id, kind, call_id, change)
+
+    monkeypatch.setattr(store, "update_activity", another_request_first)
+    response = await client.put(f"{CALLS}{call['id']}/", json={"lead_id": lead_a["id"]})
+    assert response.status_code == 400
+    assert response.json()["field-errors"] == {
+        "lead_id": "The contact does not belong to this lead."
+    }
+    final = (await client.get(f"{CALLS}{call['id']}/")).json()
+    assert (final["lead_id"], final["contact_id"]) == (lead_b["id"], contact_b["id"])

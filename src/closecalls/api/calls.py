@@ -14,7 +14,7 @@ from closecalls.domain.listing import parse_call_list
 from closecalls.domain.principal import Principal
 from closecalls.domain.projection import parse_fields
 from closecalls.domain.times import parse_timestamp, to_micros
-from closecalls.http.errors import BadRequest, object_not_found
+from closecalls.http.errors import BadRequest, Conflict, object_not_found
 from closecalls.http.request import Request
 from closecalls.http.responses import Response, encode_json, json_response
 from closecalls.http.router import Route
@@ -22,6 +22,12 @@ from closecalls.services import Services
 from closecalls.store.base import ActivityRow
 
 _decode = msgspec.json.Decoder().decode
+# A PUT re-reads and re-checks the call this many times if its contact moves under it.
+UPDATE_ATTEMPTS = 3
+
+
+class _ContactMoved(Exception):
+    """The call's contact changed after its references were checked: check them again."""
 
 
 def call_row(call: dict[str, Any], document: bytes) -> ActivityRow:
@@ -127,14 +133,22 @@ class CallHandlers:
 
     async def update(self, request: Request) -> Response:
         body = await request.json_object()
+        for _ in range(UPDATE_ATTEMPTS):
+            document = await self._update_once(request, body)
+            if document is not None:
+                return Response(document)
+        raise Conflict("The call changed while it was being updated; send the update again.")
+
+    async def _update_once(self, request: Request, body: dict[str, Any]) -> bytes | None:
+        """One checked update; None when the call's contact moved after its check (retry)."""
         caller = request.caller
         call_id = request.path_params["call_id"]
-        stored = await self.services.store.get_activity(
-            caller.organization_id, calls.CALL_TYPE, call_id
-        )
+        store = self.services.store
+        stored = await store.get_activity(caller.organization_id, calls.CALL_TYPE, call_id)
         if stored is None:
             raise object_not_found("Call")
-        refs = await self._references(caller, body, current=_decode(stored))
+        checked = _decode(stored)
+        refs = await self._references(caller, body, current=checked)
         try:
             cleaned = calls.validate_update(
                 body, phone_region=self.services.settings.phone_region, refs=refs
@@ -143,18 +157,22 @@ class CallHandlers:
             raise BadRequest.from_validation(failure) from None
         now = self.services.clock.now()
 
-        def change(stored: bytes) -> ActivityRow:
-            updated = calls.apply_update(
-                _decode(stored), cleaned, now=now, principal=caller, refs=refs
-            )
+        def change(locked: bytes) -> ActivityRow:
+            current = _decode(locked)
+            if current["contact_id"] != checked["contact_id"]:
+                raise _ContactMoved
+            updated = calls.apply_update(current, cleaned, now=now, principal=caller, refs=refs)
             return call_row(updated, encode_json(updated))
 
-        document = await self.services.store.update_activity(
-            caller.organization_id, calls.CALL_TYPE, call_id, change
-        )
+        try:
+            document = await store.update_activity(
+                caller.organization_id, calls.CALL_TYPE, call_id, change
+            )
+        except _ContactMoved:
+            return None
         if document is None:
             raise object_not_found("Call")
-        return Response(document)
+        return document
 
     async def delete(self, request: Request) -> Response:
         deleted = await self.services.store.delete_activity(

@@ -75,6 +75,10 @@ class MethodNotAllowed(ApiError):
         )
 
 
+class Conflict(ApiError):
+    status = 409
+
+
 class PayloadTooLarge(ApiError):
     status = 413
 
