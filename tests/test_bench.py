@@ -13,52 +13,48 @@ from closecalls.testing.postgres import ScratchDatabases
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_list_queries_bench_prints_its_table() -> None:
+def run_bench(*arguments: str, timeout: float = 120) -> str:
+    """Run `python -m bench.NAME ...` from the repository; its output, once it has succeeded."""
     done = subprocess.run(
-        [sys.executable, "-m", "bench.list_queries", "--calls", "3000", "--requests", "5"],
-        cwd=ROOT, capture_output=True, text=True, timeout=120, check=False,
+        [sys.executable, "-m", *arguments],
+        cwd=ROOT, capture_output=True, text=True, timeout=timeout, check=False,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
-    assert "loaded 3000 calls" in done.stdout
+    return done.stdout
+
+
+def test_list_queries_bench_prints_its_table() -> None:
+    output = run_bench("bench.list_queries", "--calls", "3000", "--requests", "5")
+    assert "loaded 3000 calls" in output
     for scenario in ("GET one call by id (baseline)", "100 calls of one lead",
                      "100 calls in a one-week window", "server peak RSS"):  # fmt: skip
-        assert scenario in done.stdout
+        assert scenario in output
 
 
 @pytest.mark.postgresql
 def test_backends_bench_prints_create_and_list_for_each_backend(
     postgres_databases: ScratchDatabases,
 ) -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "bench.backends", "--seconds", "0.3", "--rounds", "1",
-         "--connections", "2", "--load-processes", "1", "--postgres", postgres_databases.admin_url],
-        cwd=ROOT, capture_output=True, text=True, timeout=180, check=False,
+    output = run_bench(
+        "bench.backends", "--seconds", "0.3", "--rounds", "1", "--connections", "2",
+        "--load-processes", "1", "--postgres", postgres_databases.admin_url, timeout=180,
     )  # fmt: skip
-    assert done.returncode == 0, done.stderr
     for kind in ("create", "list 100"):
         for variant in ("SQLite, 1 process", "PostgreSQL, 1 worker", "PostgreSQL, 2 workers"):
-            assert f"{kind}, {variant}" in done.stdout
-    assert "baseline: SQLite" in done.stdout
+            assert f"{kind}, {variant}" in output
+    assert "baseline: SQLite" in output
 
 
 def test_http_throughput_bench_prints_every_variant() -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "bench.http_throughput", "--seconds", "1", "--connections", "4"],
-        cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
-    )  # fmt: skip
-    assert done.returncode == 0, done.stderr
+    output = run_bench("bench.http_throughput", "--seconds", "1", "--connections", "4", timeout=300)
     for variant in ("ceiling: decode + echo, no storage", "closecalls POST call (SQLite FULL)",
                     "every request a new phone number", "closecalls GET call by id",
                     "baseline POST (FastAPI+pydantic+aiosqlite)"):  # fmt: skip
-        line = next(row for row in done.stdout.splitlines() if variant in row)
+        line = next(row for row in output.splitlines() if variant in row)
         assert line.split()[-4] == "0", line  # the errors column: no failed request
 
 
 def test_create_cpu_bench_prints_its_rows() -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "bench.create_cpu", "--creates", "300"],
-        cwd=ROOT, capture_output=True, text=True, timeout=120, check=False,
-    )  # fmt: skip
-    assert done.returncode == 0, done.stderr
+    output = run_bench("bench.create_cpu", "--creates", "300")
     for row in ("ASGI call alone", "create, empty body", "create, 18-key body"):
-        assert row in done.stdout
+        assert row in output

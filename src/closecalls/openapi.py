@@ -70,28 +70,20 @@ REQUEST_BODIES: Mapping[str, Mapping[str, Field]] = {
     "CreateOutcome": outcomes.SCHEMA,
     "UpdateOutcome": outcomes.SCHEMA,
 }
-_PHONES: Schema = {
-    "type": "array",
-    "items": {
+
+
+def _typed_list(key: str, types: Sequence[str]) -> Schema:
+    """A contact's `[{key, type}]` list, as `phones` and `emails` are."""
+    item = {
         "type": "object",
-        "properties": {
-            "phone": {"type": "string"},
-            "type": {"type": "string", "enum": list(contacts.PHONE_TYPES)},
-        },
-        "required": ["phone"],
-    },
-}
-_EMAILS: Schema = {
-    "type": "array",
-    "items": {
-        "type": "object",
-        "properties": {
-            "email": {"type": "string"},
-            "type": {"type": "string", "enum": list(contacts.EMAIL_TYPES)},
-        },
-        "required": ["email"],
-    },
-}
+        "properties": {key: {"type": "string"}, "type": {"type": "string", "enum": list(types)}},
+        "required": [key],
+    }
+    return {"type": "array", "items": item}
+
+
+_PHONES = _typed_list("phone", contacts.PHONE_TYPES)
+_EMAILS = _typed_list("email", contacts.EMAIL_TYPES)
 # Body keys that are lists of objects, which the field tables do not describe.
 _LIST_PROPERTIES: Mapping[str, Mapping[str, Schema]] = {
     "CreateContact": {"phones": _PHONES, "emails": _EMAILS},

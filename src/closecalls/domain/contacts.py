@@ -28,15 +28,21 @@ SCHEMA: Mapping[str, Field] = {
 }
 
 
-def _clean_phones(value: Any, phone_region: str) -> list[dict[str, Any]]:
+def _objects(value: Any) -> list[dict[str, Any]]:
+    """A list of JSON objects (null is an empty list), or cleancat's type error."""
     if value is None:
         return []
     if not isinstance(value, list):
         raise FieldError(errors.wrong_type("list"))
-    phones = []
     for item in value:
         if not isinstance(item, dict):
             raise FieldError(errors.wrong_type("dict"))
+    return value
+
+
+def _clean_phones(value: Any, phone_region: str) -> list[dict[str, Any]]:
+    phones = []
+    for item in _objects(value):
         if item.get("phone") in (None, ""):
             raise FieldError(errors.REQUIRED)
         phone = clean_value(Field("phone"), item["phone"], phone_region=phone_region)
@@ -48,14 +54,8 @@ def _clean_phones(value: Any, phone_region: str) -> list[dict[str, Any]]:
 
 
 def _clean_emails(value: Any) -> list[dict[str, Any]]:
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        raise FieldError(errors.wrong_type("list"))
     emails = []
-    for item in value:
-        if not isinstance(item, dict):
-            raise FieldError(errors.wrong_type("dict"))
+    for item in _objects(value):
         address = item.get("email")
         if not isinstance(address, str) or not EMAIL.match(address.strip()):
             raise FieldError("Invalid email address.")
