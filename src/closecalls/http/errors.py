@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from closecalls.domain.errors import ValidationFailed
@@ -84,6 +85,40 @@ class PayloadTooLarge(ApiError):
 
     def __init__(self, limit: int) -> None:
         super().__init__(f"The request body is larger than the limit of {limit} bytes.")
+
+
+class TooManyRequests(ApiError):
+    """429 as Close sends it: `RateLimit` and `retry-after`, and the old body both ways round."""
+
+    status = 429
+    MESSAGE = "API call count exceeded for this period"
+
+    def __init__(
+        self, *, limit: int, reset: float, window: float, limit_type: str, group: str
+    ) -> None:
+        # Whole seconds, rounded up: the official client's regex reads digits only, and a
+        # client that sleeps the rounded-down value would only be refused again.
+        seconds = max(1, math.ceil(reset))
+        super().__init__(
+            self.MESSAGE,
+            headers={
+                "ratelimit": f"limit={limit}, remaining=0, reset={seconds}",
+                "retry-after": str(seconds),
+            },
+        )
+        self.details: dict[str, Any] = {
+            "message": self.MESSAGE,
+            "rate_endpoint_group": group,
+            "rate_limit": limit,
+            "rate_limit_type": limit_type,
+            "rate_reset": round(reset, 6),
+            "rate_window": window,
+        }
+
+    def body(self) -> dict[str, Any]:
+        # Deprecated by Close in 2024 but still read: tap-closeio reads `rate_reset` at the top,
+        # older closeio-api and grouparoo under `error`.
+        return {**self.details, "error": dict(self.details)}
 
 
 class ServerError(ApiError):
