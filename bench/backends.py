@@ -26,7 +26,7 @@ import msgspec
 
 from bench.load import LoadResult, http_request, run_load
 from closecalls.testing.postgres import ScratchDatabases, TemporaryPostgres
-from closecalls.testing.server import LiveServer
+from closecalls.testing.server import UNLIMITED, LiveServer
 
 KEY = "api_benchbenchbenchbench00.benchbenchbenchbench00"
 CALLS = "/api/v1/activity/call/"
@@ -69,7 +69,7 @@ def measure(
     name: str, database: str, workdir: Path, args: argparse.Namespace, *, workers: int = 1
 ) -> tuple[LoadResult, LoadResult]:
     """Create, then list throughput of one server variant."""
-    server = LiveServer(database, KEY, workdir, workers=workers)
+    server = LiveServer(database, KEY, workdir, workers=workers, environment=UNLIMITED)
     server.start()
     try:
         post = http_request("POST", CALLS, port=server.port, api_key=KEY, body=BODY)

@@ -61,7 +61,12 @@ async def drive(
 async def measure(count: int) -> None:
     with tempfile.TemporaryDirectory() as folder:
         settings = Settings.load(
-            {"database": str(Path(folder) / "cpu.db"), "sqlite_synchronous": "OFF"}, environ={}
+            {
+                "database": str(Path(folder) / "cpu.db"),
+                "sqlite_synchronous": "OFF",
+                "rate_limits": False,
+            },
+            environ={},
         )
         app = build_app(settings)
         await app.startup()

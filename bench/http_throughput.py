@@ -177,7 +177,8 @@ def main() -> None:
             results.append(measure("ceiling: decode + echo, no storage", s, "/", create, args, wrk))
         database = str(workdir / "closecalls.db")
         closecalls = [python, "-m", "closecalls", "serve", "--port", "{port}",
-                      "--database", database, "--bootstrap-key", KEY]  # fmt: skip
+                      "--database", database, "--bootstrap-key", KEY,
+                      "--rate-limits", "off"]  # fmt: skip
         with Server(closecalls, {}, workdir) as s:
             base = f"http://127.0.0.1:{s.port}/api/v1/"
             with httpx.Client(base_url=base, auth=(KEY, "")) as client:

@@ -30,7 +30,7 @@ from closecalls.domain.ids import IdSource
 from closecalls.domain.principal import Principal
 from closecalls.http.responses import encode_json
 from closecalls.store.sqlite import SQLiteStore
-from closecalls.testing.server import LiveServer
+from closecalls.testing.server import UNLIMITED, LiveServer
 
 KEY = "api_benchbenchbenchbench00.benchbenchbenchbench00"
 START = datetime(2024, 1, 1, tzinfo=UTC)
@@ -93,7 +93,7 @@ def main() -> None:
         workdir = Path(folder)
         database = workdir / "bench.db"
         lead_id, call_id = asyncio.run(load(database, args.calls, args.seed))
-        server = LiveServer(f"sqlite:///{database}", KEY, workdir)
+        server = LiveServer(f"sqlite:///{database}", KEY, workdir, environment=UNLIMITED)
         server.start()
         try:
             with httpx.Client(base_url=server.url, auth=(KEY, ""), timeout=60) as client:

@@ -16,6 +16,7 @@ from closecalls.domain.clock import ManualClock
 from closecalls.domain.ids import IdSource
 from closecalls.settings import Settings
 from closecalls.testing.postgres import ScratchDatabases, TemporaryPostgres
+from closecalls.testing.redis import TemporaryRedis
 
 START = datetime(2026, 1, 9, 14, 35, 8, 272000, tzinfo=UTC)
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)]
@@ -38,6 +39,17 @@ def postgres_databases() -> Iterator[ScratchDatabases]:
     finally:
         if cluster is not None:
             cluster.stop()
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> Iterator[str]:
+    """A Redis started for this run, for rate-limit buckets shared across processes."""
+    server = TemporaryRedis()
+    server.start()
+    try:
+        yield server.url
+    finally:
+        server.stop()
 
 
 @pytest.fixture(params=BACKENDS)

@@ -8,9 +8,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 from closecalls.store import sqlite_path
 from closecalls.store.postgres import DIRECTORY, PostgresStore, is_postgres_url
-from closecalls.testing.server import LiveServer, free_port
+from closecalls.testing.server import UNLIMITED, LiveServer, free_port
 
-__all__ = ["LiveServer", "free_port", "stored_activity_count"]
+__all__ = ["UNLIMITED", "LiveServer", "free_port", "stored_activity_count"]
 
 
 def stored_activity_count(database: str) -> int:

@@ -58,3 +58,14 @@ def test_create_cpu_bench_prints_its_rows() -> None:
     output = run_bench("bench.create_cpu", "--creates", "300")
     for row in ("ASGI call alone", "create, empty body", "create, 18-key body"):
         assert row in output
+
+
+@pytest.mark.postgresql
+def test_rate_limits_bench_prints_each_bucket_store(postgres_databases: ScratchDatabases) -> None:
+    output = run_bench(
+        "bench.rate_limits", "--seconds", "0.3", "--rounds", "1", "--connections", "2",
+        "--load-processes", "1", "--postgres", postgres_databases.admin_url, timeout=180,
+    )  # fmt: skip
+    for variant in ("SQLite, limits off (baseline)", "SQLite, limits on (memory)",
+                    "limits on (database)", "limits on (Redis)"):  # fmt: skip
+        assert variant in output

@@ -9,7 +9,7 @@ import closeio_api
 import pytest
 
 from tests.factories import create_lead_now
-from tests.support import LiveServer
+from tests.support import UNLIMITED, LiveServer
 
 KEY = "api_pagingpagingpaging00.pagingpagingpaging00"
 
@@ -18,7 +18,7 @@ KEY = "api_pagingpagingpaging00.pagingpagingpaging00"
 def loaded(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     """A server holding 1,000 calls on seven leads that share only five timestamps."""
     workdir: Path = tmp_path_factory.mktemp("closeio")
-    live = LiveServer(f"sqlite:///{workdir / 'paging.db'}", KEY, workdir)
+    live = LiveServer(f"sqlite:///{workdir / 'paging.db'}", KEY, workdir, environment=UNLIMITED)
     live.start()
     try:
         with live.client() as client:

@@ -88,6 +88,13 @@ def server(database_url: str, tmp_path: Path):  # type: ignore[no-untyped-def]
 
 def run_tap(python: Path, server: LiveServer, *arguments: str) -> str:
     """Run the unmodified tap against the server; its stdout, after checking it exited 0."""
+    return run_tap_process(python, server, *arguments).stdout
+
+
+def run_tap_process(
+    python: Path, server: LiveServer, *arguments: str
+) -> subprocess.CompletedProcess[str]:
+    """Run the unmodified tap against the server and check it exited 0."""
     # requests honours proxy variables; a proxy must never sit between the tap and localhost.
     env = {**os.environ, "NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost"}
     done = subprocess.run(
@@ -95,7 +102,7 @@ def run_tap(python: Path, server: LiveServer, *arguments: str) -> str:
         capture_output=True, text=True, timeout=60, env=env, check=False,
     )  # fmt: skip
     assert done.returncode == 0, f"tap-closeio exited {done.returncode}:\n{done.stderr[-6000:]}"
-    return done.stdout
+    return done
 
 
 def singer_messages(stdout: str) -> list[dict[str, Any]]:
@@ -205,3 +212,38 @@ def test_tap_closeio_syncs_every_call_exactly_once(
     )
     resynced = [m["record"]["id"] for m in again if m["type"] == "RECORD"]
     assert sorted(resynced) == sorted(call["id"] for call in in_range[-5:])
+
+
+def test_tap_closeio_finishes_a_sync_through_429s(
+    tap_python: Path, database_url: str, tmp_path: Path
+) -> None:
+    # Two list pages a second for the tap's key; creates (the seeding) are not held back.
+    limits = {
+        "CLOSECALLS_RATE_LIMIT_WINDOW": "1",
+        "CLOSECALLS_RATE_LIMIT_GROUPS": "GET /activity/=2",
+    }
+    server = LiveServer(database_url, KEY, tmp_path, environment=limits)
+    server.start()
+    try:
+        base = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+        in_range, _ = seed(server, base - timedelta(days=7))
+        start = (base - timedelta(days=8)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        config = write_json(
+            tmp_path / "config.json", {"api_key": KEY, "start_date": start, "date_window": 2}
+        )
+        catalog = json.loads(run_tap(tap_python, server, "--config", config, "--discover"))
+        catalog_path = write_json(tmp_path / "catalog.json", select_only(catalog, "activities"))
+        done = run_tap_process(tap_python, server, "-c", config, "--catalog", catalog_path)
+    finally:
+        server.stop()
+    records = [m["record"] for m in singer_messages(done.stdout) if m["type"] == "RECORD"]
+    counts = Counter(record["id"] for record in records)
+    assert sorted(counts.values()) == [1] * len(in_range)
+    assert set(counts) == {call["id"] for call in in_range}
+    # The tap's own metrics name each answer's status: it met 429s, slept `rate_reset`, retried.
+    statuses = Counter(
+        json.loads(line.split("METRIC: ", 1)[1])["tags"].get("http_status_code")
+        for line in done.stderr.splitlines()
+        if "METRIC: " in line and '"http_request_duration"' in line
+    )
+    assert statuses[429] >= 2, statuses

@@ -19,12 +19,13 @@ from closecalls.domain.errors import ValidationFailed
 from closecalls.domain.ids import IdSource
 from closecalls.http.auth import Authenticator
 from closecalls.http.errors import ApiError, BadRequest, ServerError
+from closecalls.http.ratelimit import RateLimiter
 from closecalls.http.request import Request
 from closecalls.http.responses import Response, error_response
 from closecalls.http.router import Redirect, Router
 from closecalls.services import Services
 from closecalls.settings import Settings
-from closecalls.store import create_store
+from closecalls.store import create_store, rate_buckets
 from closecalls.store.base import Store
 
 Scope = MutableMapping[str, Any]
@@ -47,11 +48,19 @@ class App:
         self.authenticator = Authenticator(
             services.store, services.clock, services.settings.auth_cache_seconds
         )
+        settings = services.settings
+        self.limiter = (
+            RateLimiter(settings.limits(), rate_buckets(settings, services.store), services.clock)
+            if settings.rate_limits
+            else None
+        )
 
     async def startup(self) -> None:
         await self.services.store.open()
 
     async def shutdown(self) -> None:
+        if self.limiter is not None:
+            await self.limiter.buckets.close()
         await self.services.store.close()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -64,15 +73,24 @@ class App:
             await self._lifespan(receive, send)
 
     async def respond(self, request: Request) -> Response:
-        """Route, authenticate and run the handler; every failure becomes Close's envelope."""
+        """Route, authenticate, count and run the handler; failures become Close's envelope."""
+        response = await self._respond(request)
+        if request.rate_limit is not None and "ratelimit" not in response.headers:
+            response.headers["ratelimit"] = request.rate_limit
+        return response
+
+    async def _respond(self, request: Request) -> Response:
         try:
             await request.apply_method_override()
             match = self.router.match(request.method, request.path)
             request.path_params = match.params
             if not match.route.public:
-                request.principal = await self.authenticator.authenticate(
+                principal = request.principal = await self.authenticator.authenticate(
                     request.headers.get("authorization")
                 )
+                if self.limiter is not None:
+                    decision = await self.limiter.check(principal, request.method, request.path)
+                    request.rate_limit = decision.header()
             return await match.handler(request)
         except Redirect as redirect:
             location = redirect.location

@@ -58,6 +58,17 @@ def main() -> None:
     help="Link calls with no lead or contact to the contact with the same phone number "
     "(env CLOSECALLS_MATCH_PHONE).",
 )
+@click.option(
+    "--rate-limits",
+    type=click.Choice(["on", "off"]),
+    default=None,
+    help="Enforce Close's rate limits (default on; env CLOSECALLS_RATE_LIMITS).",
+)
+@click.option(
+    "--redis",
+    default=None,
+    help="Keep rate-limit state in this Redis, redis://host:6379/0 (env CLOSECALLS_REDIS).",
+)
 def serve(
     host: str | None,
     port: int | None,
@@ -65,13 +76,16 @@ def serve(
     bootstrap_key: str | None,
     workers: int | None,
     match_phone: bool | None,
+    rate_limits: str | None,
+    redis: str | None,
 ) -> None:
     """Start the API server, creating an organization and API key on an empty database."""
     import uvicorn
 
     settings = _settings(
         host=host, port=port, database=database, bootstrap_key=bootstrap_key, workers=workers,
-        match_phone=match_phone,
+        match_phone=match_phone, redis=redis,
+        rate_limits=None if rate_limits is None else rate_limits == "on",
     )  # fmt: skip
 
     result = _with_store(settings, lambda store: first_start(store, settings.bootstrap_key))

@@ -33,6 +33,7 @@ from closecalls.http.errors import (
     MethodNotAllowed,
     NotFound,
     PayloadTooLarge,
+    TooManyRequests,
     Unauthorized,
 )
 from closecalls.http.router import Handler, Route
@@ -316,7 +317,19 @@ def schemas() -> dict[str, Schema]:
             properties_of([BadRequest("example").body()], _RESPONSE_HINTS), title="BadRequestError"
         ),
         "Error": closed_object(properties_of([NotFound("example").body()], {}), title="Error"),
+        "RateLimitError": rate_limit_error(),
     }
+
+
+def rate_limit_error() -> Schema:
+    """The 429 body: Close's old keys at the top level and again under `error`."""
+    sample = TooManyRequests(limit=1, reset=0.5, window=1.0, limit_type="key", group="g")
+    details = closed_object(
+        properties_of(
+            [sample.details], {"rate_reset": {"type": "number"}, "rate_window": {"type": "number"}}
+        )
+    )
+    return closed_object({**details["properties"], "error": details}, title="RateLimitError")
 
 
 def query(name: str, schema: Schema, description: str) -> Schema:
@@ -479,6 +492,20 @@ def error_responses() -> dict[str, Schema]:
     responses[str(MethodNotAllowed.status)]["headers"] = {
         "allow": {"description": "The methods this path serves.", "schema": {"type": "string"}}
     }
+    responses[str(TooManyRequests.status)] = {
+        "description": HTTPStatus.TOO_MANY_REQUESTS.phrase,
+        "content": {JSON: {"schema": ref("RateLimitError")}},
+        "headers": {
+            "ratelimit": {
+                "description": "limit=N, remaining=0, reset=SECONDS",
+                "schema": {"type": "string"},
+            },
+            "retry-after": {
+                "description": "Seconds until a request will pass.",
+                "schema": {"type": "string"},
+            },
+        },
+    }
     return responses
 
 
@@ -488,7 +515,7 @@ def error_statuses(route: Route, method: str, spec: Operation) -> list[int]:
     if spec.refusable:
         errors.append(BadRequest)
     if not route.public:
-        errors.append(Unauthorized)
+        errors += [Unauthorized, TooManyRequests]
     if "{" in route.path or spec.may_be_missing:
         errors.append(NotFound)
     if method == "POST":

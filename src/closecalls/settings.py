@@ -8,6 +8,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
+from closecalls.domain.ratelimits import Limits, Rule, parse_groups
+
 ENV_PREFIX = "CLOSECALLS_"
 
 
@@ -31,6 +33,15 @@ class Settings:
     access_token_seconds: int = 3600
     # Link a call with no lead or contact to the contact whose phone matches, as dialers expect.
     match_phone: bool = False
+    # Close's rate limits: requests per API key per endpoint group per window (the organization
+    # may make three times as many); `rate_limit_groups` overrides groups, e.g.
+    # "GET /lead/=600, POST /activity/=100". Off, nothing is counted.
+    rate_limits: bool = True
+    rate_limit: int = 320
+    rate_limit_window: float = 8.0
+    rate_limit_groups: str = ""
+    # Keep rate-limit buckets in this Redis instead of the database or the process.
+    redis: str | None = None
 
     @classmethod
     def load(
@@ -60,9 +71,21 @@ class Settings:
             raise ValueError("auth_cache_seconds must be between 0 and 1 (revocation promise)")
         if self.workers < 1 or self.postgres_pool_size < 1:
             raise ValueError("workers and postgres_pool_size must be at least 1")
+        if self.rate_limit < 1 or self.rate_limit_window <= 0:
+            raise ValueError("rate_limit must be at least 1 and rate_limit_window above 0")
+        parse_groups(self.rate_limit_groups, self.rate_limit_window)
+        if self.redis is not None and not self.redis.startswith(
+            ("redis://", "rediss://", "unix://")
+        ):
+            raise ValueError("redis must be a redis://, rediss:// or unix:// URL")
         if self.workers > 1 and not self.database.startswith(("postgres://", "postgresql://")):
             # Each SQLite process has its own writer: they would queue on the file's lock.
             raise ValueError("several workers need a PostgreSQL database (one process per SQLite)")
+
+    def limits(self) -> Limits:
+        """The rate-limit rules these settings describe."""
+        default = Rule(self.rate_limit, self.rate_limit_window)
+        return Limits(default, parse_groups(self.rate_limit_groups, self.rate_limit_window))
 
     def replace(self, **changes: Any) -> Settings:
         return dataclasses.replace(self, **changes)

@@ -164,3 +164,21 @@ async def test_unknown_keys_are_ignored(client: httpx.AsyncClient) -> None:
     assert call["call_method"] == "external"
     assert call["cost"] is None
     assert "wibble" not in call
+
+
+async def test_nul_characters_get_clear_errors_on_every_backend(
+    client: httpx.AsyncClient, database_url: str
+) -> None:
+    # PostgreSQL text cannot hold a NUL: none may reach a query as an id or a filter.
+    listed = await client.get("/api/v1/activity/call/", params={"user_id": "user_\x00"})
+    assert listed.status_code == 400
+    assert listed.json()["field-errors"] == {"user_id": "NUL characters are not allowed."}
+    for method in ("GET", "PUT", "DELETE"):
+        answer = await client.request(method, "/api/v1/activity/call/acti_%00/", json={})
+        assert answer.status_code == 404, answer.text
+    created = await client.post(
+        "/api/v1/activity/call/", json={"lead_id": "lead_\x00", "note": "a\x00b"}
+    )
+    assert created.status_code == 400
+    assert created.json()["field-errors"] == {"lead_id": "Object does not exist."}
+    assert stored_activity_count(database_url) == 0

@@ -19,7 +19,7 @@ class Request:
     """Method, path, headers, query and body of one HTTP request."""
 
     __slots__ = ("_body", "_query", "_receive", "headers", "max_body", "method", "path",
-                 "path_params", "principal", "query_string")  # fmt: skip
+                 "path_params", "principal", "query_string", "rate_limit")  # fmt: skip
 
     def __init__(self, scope: MutableMapping[str, Any], receive: Receive, max_body: int) -> None:
         self.method: str = scope["method"]
@@ -30,6 +30,8 @@ class Request:
         }
         self.path_params: dict[str, str] = {}
         self.principal: Principal | None = None
+        # The `RateLimit` header this request's answer carries, once it has been counted.
+        self.rate_limit: str | None = None
         self.max_body = max_body
         self._receive = receive
         self._body: bytes | None = None
@@ -40,7 +42,7 @@ class Request:
         """Query parameters; a repeated name keeps its last value."""
         if self._query is None:
             text = self.query_string.decode("utf-8", "replace")
-            self._query = dict(parse_qsl(text, keep_blank_values=True))
+            self._query = _without_nul(dict(parse_qsl(text, keep_blank_values=True)))
         return self._query
 
     async def apply_method_override(self) -> None:
@@ -66,7 +68,7 @@ class Request:
                 merged[name] = ",".join(_param_text(item) for item in value)
             else:
                 merged[name] = _param_text(value)
-        self._query = merged
+        self._query = _without_nul(merged)
 
     @property
     def caller(self) -> Principal:
@@ -109,6 +111,18 @@ class Request:
         if not isinstance(data, dict):
             raise BadRequest(NOT_A_DICT)
         return data
+
+
+def _without_nul(params: dict[str, str]) -> dict[str, str]:
+    """Refuse NUL in a parameter: no id or value can hold one (PostgreSQL text cannot)."""
+    for name, value in params.items():
+        if "\x00" in name or "\x00" in value:
+            label = name.replace("\x00", "\\x00")
+            raise BadRequest(
+                f"Invalid value for {label}.",
+                field_errors={label: "NUL characters are not allowed."},
+            )
+    return params
 
 
 def _param_text(value: Any) -> str:

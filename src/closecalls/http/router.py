@@ -24,7 +24,9 @@ class Route:
     public: bool = False
 
     def pattern(self) -> re.Pattern[str]:
-        return re.compile("^" + _PARAM.sub(r"(?P<\1>[^/]+)", self.path) + "$")
+        # No id holds a NUL (PostgreSQL text cannot): such a path names nothing, a 404.
+        named = _PARAM.sub(lambda param: f"(?P<{param[1]}>[^/\\x00]+)", self.path)
+        return re.compile("^" + named + "$")
 
 
 @dataclass(frozen=True, slots=True)

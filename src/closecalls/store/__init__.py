@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from closecalls.settings import Settings
 from closecalls.store.base import Store
+from closecalls.store.buckets import MemoryBuckets, RateBuckets
 from closecalls.store.migrations import Migration
 from closecalls.store.postgres import PostgresStore, is_postgres_url
+from closecalls.store.postgres_buckets import PostgresBuckets
+from closecalls.store.redis_buckets import RedisBuckets
 from closecalls.store.sqlite import SQLiteStore
 
 
@@ -28,6 +31,16 @@ def backend_for(settings: Settings) -> SQLiteStore | PostgresStore:
 def create_store(settings: Settings) -> Store:
     """The store for `settings.database` (not yet open): PostgreSQL or a SQLite file."""
     return backend_for(settings)
+
+
+def rate_buckets(settings: Settings, store: Store) -> RateBuckets:
+    """Where the rate-limit buckets live: Redis if named, else PostgreSQL, else this process."""
+    if settings.redis:
+        return RedisBuckets(settings.redis)
+    if isinstance(store, PostgresStore):
+        return PostgresBuckets(store)
+    # One SQLite file has one server process (Settings refuses more workers).
+    return MemoryBuckets()
 
 
 async def migrate(settings: Settings) -> list[Migration]:

@@ -308,7 +308,8 @@ class PostgresStore:
     async def find_objects(
         self, organization_id: str, object_ids: Iterable[str]
     ) -> dict[str, tuple[str, str | None]]:
-        ids = list(object_ids)
+        # An id with a NUL cannot exist, and PostgreSQL refuses it as a parameter.
+        ids = [object_id for object_id in object_ids if "\x00" not in object_id]
         if not ids:
             return {}
         sql, args = objects_by_id(POSTGRES, "id, kind, parent_id", organization_id, None, ids)

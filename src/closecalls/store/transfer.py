@@ -20,7 +20,9 @@ if TYPE_CHECKING:
     from closecalls.store.postgres import Connection
 
 BATCH = 2_000
-SKIPPED = ("schema_migration",)
+# Not data: the schema's own bookkeeping, and rate-limit buckets (PostgreSQL only; SQLite
+# keeps them in the server's memory), which refill within seconds anyway.
+SKIPPED = ("schema_migration", "rate_limit_bucket")
 Progress = Callable[[int], None]
 
 

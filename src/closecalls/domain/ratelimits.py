@@ -1,0 +1,129 @@
+"""Close's rate limits as rules: endpoint groups, key and organization buckets, what to announce.
+
+Each bucket is a token bucket kept as one number, its theoretical arrival time (GCRA): a
+bucket of `limit` requests that refills over `window` seconds is full when `tat <= now`;
+each request moves `tat` one interval (`window / limit`) later and is refused when that
+would put `tat` more than a window ahead of now. One float per bucket is what lets the state
+live in memory, in a PostgreSQL row or in a Redis key with the same arithmetic.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from dataclasses import dataclass
+
+# Close's organization limit is three times the key limit (rate-limits page).
+ORGANIZATION_FACTOR = 3
+# Float slack (a microsecond; epoch seconds carry ~1e-7 s of rounding), so that `limit`
+# requests at one instant all fit.
+EPSILON = 1e-6
+
+_METHOD_CLASSES = {"GET": "GET", "HEAD": "GET", "POST": "POST/PUT", "PUT": "POST/PUT",
+                   "PATCH": "POST/PUT", "DELETE": "DELETE"}  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """`limit` requests per `window` seconds."""
+
+    limit: int
+    window: float
+
+    @property
+    def interval(self) -> float:
+        return self.window / self.limit
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """The configured rules: a default per key, and overrides per endpoint group."""
+
+    default: Rule
+    groups: dict[str, Rule]
+
+    def for_key(self, group: str) -> Rule:
+        return self.groups.get(group, self.default)
+
+    def for_organization(self, group: str) -> Rule:
+        rule = self.for_key(group)
+        return Rule(rule.limit * ORGANIZATION_FACTOR, rule.window)
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """What a request learns: allowed or not, and the limit it is closest to."""
+
+    allowed: bool
+    limit: int
+    remaining: int
+    # Seconds until the bucket is full again; when refused, until the next request fits.
+    reset: float
+    limit_type: str
+    window: float
+
+    def header(self) -> str:
+        # Integers with ", " separators: the official client reads it with
+        # `limit=(\d+), remaining=(\d+), reset=(\d+)` and `re.match`.
+        reset = max(0, math.ceil(self.reset - EPSILON))
+        return f"limit={self.limit}, remaining={self.remaining}, reset={reset}"
+
+
+def endpoint_group(method: str, path: str) -> str:
+    """Close groups limits by method and resource: GET `/activity/` apart from POST `/activity/`."""
+    resource = path.removeprefix("/api/v1/").split("/", 1)[0]
+    return f"{_METHOD_CLASSES.get(method, method)} /{resource}/"
+
+
+def group_digest(group: str) -> str:
+    """The opaque 32-hex-digit `rate_endpoint_group` Close's 429 bodies carry."""
+    return hashlib.md5(group.encode(), usedforsecurity=False).hexdigest()
+
+
+def parse_groups(spec: str, window: float) -> dict[str, Rule]:
+    """`GET /lead/=600, POST /activity/=100` -> a rule per group."""
+    groups: dict[str, Rule] = {}
+    for item in filter(None, (part.strip() for part in spec.split(","))):
+        group, equals, limit = item.rpartition("=")
+        method, _, resource = group.strip().partition(" ")
+        if not equals or not resource.startswith("/") or not limit.strip().isdigit():
+            raise ValueError(f"rate limit group {item!r} is not like 'GET /lead/=600'")
+        name = endpoint_group(method.upper(), "/api/v1/" + resource.strip().strip("/") + "/")
+        if int(limit) < 1:
+            raise ValueError(f"rate limit group {item!r} needs a limit of at least 1")
+        groups[name] = Rule(int(limit), window)
+    return groups
+
+
+def advance(tat: float | None, now: float, rule: Rule) -> float | None:
+    """The bucket's next `tat` if one more request fits now, else None."""
+    moved = max(tat if tat is not None else now, now) + rule.interval
+    return moved if moved - now <= rule.window + EPSILON else None
+
+
+def decide(
+    allowed: bool, now: float, key: tuple[Rule, float], organization: tuple[Rule, float]
+) -> Decision:
+    """The decision for both buckets' `tat` after the attempt (unchanged when refused)."""
+    buckets = (("key", *key), ("org", *organization))
+    if allowed:
+        # Describe the limit the caller is closest to hitting (rate-limits page).
+        return min(
+            (_state(kind, rule, tat, now) for kind, rule, tat in buckets),
+            key=lambda decision: decision.remaining,
+        )
+    refusals = [
+        Decision(False, rule.limit, 0, wait, kind, rule.window)
+        for kind, rule, tat in buckets
+        if (wait := max(tat, now) + rule.interval - now - rule.window) > EPSILON
+    ]
+    if not refusals:  # a backend's float rounding refused what ours would not: one interval
+        rule = key[0]
+        refusals = [Decision(False, rule.limit, 0, rule.interval, "key", rule.window)]
+    return max(refusals, key=lambda decision: decision.reset)
+
+
+def _state(kind: str, rule: Rule, tat: float, now: float) -> Decision:
+    ahead = max(tat - now, 0.0)
+    remaining = math.floor((rule.window - ahead) / rule.interval + EPSILON)
+    return Decision(True, rule.limit, max(remaining, 0), ahead, kind, rule.window)

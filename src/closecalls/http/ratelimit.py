@@ -1,0 +1,35 @@
+"""The rate-limit check every authenticated request passes before its handler runs."""
+
+from __future__ import annotations
+
+from closecalls.domain.clock import Clock
+from closecalls.domain.principal import Principal
+from closecalls.domain.ratelimits import Decision, Limits, decide, endpoint_group, group_digest
+from closecalls.http.errors import TooManyRequests
+from closecalls.store.buckets import RateBuckets
+
+
+class RateLimiter:
+    """Close's two layers: a bucket per API key and endpoint group, and one per organization."""
+
+    def __init__(self, limits: Limits, buckets: RateBuckets, clock: Clock) -> None:
+        self.limits = limits
+        self.buckets = buckets
+        self.clock = clock
+
+    async def check(self, principal: Principal, method: str, path: str) -> Decision:
+        """Take one request from the caller's buckets, or raise Close's 429."""
+        group = endpoint_group(method, path)
+        key, organization = self.limits.for_key(group), self.limits.for_organization(group)
+        now = self.clock.now().timestamp()
+        allowed, key_tat, org_tat = await self.buckets.take(
+            principal.organization_id, f"key:{principal.credential_id}:{group}", f"org:{group}",
+            now, key, organization,
+        )  # fmt: skip
+        decision = decide(allowed, now, (key, key_tat), (organization, org_tat))
+        if not decision.allowed:
+            raise TooManyRequests(
+                limit=decision.limit, reset=decision.reset, window=decision.window,
+                limit_type=decision.limit_type, group=group_digest(group),
+            )  # fmt: skip
+        return decision
