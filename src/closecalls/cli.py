@@ -18,6 +18,7 @@ from closecalls.settings import Settings
 from closecalls.store import create_store, migrate, sqlite_path
 from closecalls.store.base import Store, User
 from closecalls.store.postgres import PostgresStore, is_postgres_url
+from closecalls.toolkit.startup import new_admin_token, seed_message
 
 T = TypeVar("T")
 
@@ -58,6 +59,23 @@ def main() -> None:
     help="Link calls with no lead or contact to the contact with the same phone number "
     "(env CLOSECALLS_MATCH_PHONE).",
 )
+@click.option(
+    "--admin",
+    is_flag=True,
+    default=False,
+    help="Turn on the admin API under /_closecalls/ with a new admin token, printed "
+    "(or set CLOSECALLS_ADMIN_TOKEN).",
+)
+@click.option(
+    "--seed",
+    "seed_file",
+    type=click.Path(exists=True, dir_okay=False),
+    default=None,
+    help="Load this YAML or JSON seed file into the first organization of an empty database.",
+)
+@click.option("--mode", type=click.Choice(["strict", "loose"]), default=None,
+              help="strict (default) or loose: journal a warning per unknown field "
+              "(env CLOSECALLS_MODE; needs the admin API).")  # fmt: skip
 def serve(
     host: str | None,
     port: int | None,
@@ -65,13 +83,17 @@ def serve(
     bootstrap_key: str | None,
     workers: int | None,
     match_phone: bool | None,
+    admin: bool,
+    seed_file: str | None,
+    mode: str | None,
 ) -> None:
     """Start the API server, creating an organization and API key on an empty database."""
     import uvicorn
 
+    admin_token = new_admin_token() if admin else None
     settings = _settings(
         host=host, port=port, database=database, bootstrap_key=bootstrap_key, workers=workers,
-        match_phone=match_phone,
+        match_phone=match_phone, admin_token=admin_token, mode=mode,
     )  # fmt: skip
 
     result = _with_store(settings, lambda store: first_start(store, settings.bootstrap_key))
@@ -79,6 +101,10 @@ def serve(
         click.echo(
             f"closecalls: created organization {result.organization.id} on {settings.database}"
         )
+    if seed_file is not None:
+        click.echo(f"closecalls: {seed_message(settings, result, seed_file)}")
+    if admin_token is not None:
+        click.echo(f"closecalls: admin token: {admin_token}")
     if result.api_key is not None:
         click.echo(f"closecalls: API key: {result.api_key}")
     else:

@@ -31,6 +31,10 @@ class Settings:
     access_token_seconds: int = 3600
     # Link a call with no lead or contact to the contact whose phone matches, as dialers expect.
     match_phone: bool = False
+    # Enables the admin API under /_closecalls/ (the testing toolkit); unset means it is off.
+    admin_token: str | None = None
+    # strict answers exactly as Close does; loose also journals a warning per unknown field.
+    mode: str = "strict"
 
     @classmethod
     def load(
@@ -63,6 +67,13 @@ class Settings:
         if self.workers > 1 and not self.database.startswith(("postgres://", "postgresql://")):
             # Each SQLite process has its own writer: they would queue on the file's lock.
             raise ValueError("several workers need a PostgreSQL database (one process per SQLite)")
+        if self.mode not in ("strict", "loose"):
+            raise ValueError("mode must be strict or loose")
+        if self.mode == "loose" and not self.admin_token:
+            raise ValueError("loose mode writes its warnings to the journal: set admin_token")
+        if self.admin_token and self.workers > 1:
+            # The toolkit's clocks, journal and faults live in the server's memory.
+            raise ValueError("the admin API needs a single worker")
 
     def replace(self, **changes: Any) -> Settings:
         return dataclasses.replace(self, **changes)
