@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
 pytest_plugins = ["pytester"]
@@ -70,10 +73,19 @@ def run(project: pytest.Pytester, *args: str) -> pytest.RunResult:
                                         "no:cacheprovider", *args)  # fmt: skip
 
 
+def guide_examples() -> dict[str, str]:
+    """The test files docs/testing.md shows, by name: each must pass as written."""
+    guide = (Path(__file__).resolve().parents[2] / "docs" / "testing.md").read_text()
+    blocks = re.findall(r"```python\n# file: (test_\w+)\.py\n(.*?)```", guide, re.DOTALL)
+    return dict(blocks)
+
+
 def test_a_project_using_the_plugin_passes_on_two_workers(project: pytest.Pytester) -> None:
-    project.makepyfile(test_dialer=PROJECT)
+    examples = guide_examples()
+    assert len(examples) == 4
+    project.makepyfile(test_dialer=PROJECT, **examples)
     result = run(project, "-n", "2")
-    result.assert_outcomes(passed=9)
+    result.assert_outcomes(passed=9 + len(examples))
     assert "2 workers" in result.stdout.str()
 
 

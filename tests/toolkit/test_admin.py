@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import httpx
 
 from closecalls.app import App
@@ -105,3 +107,15 @@ async def test_admin_bodies_are_checked(admin: httpx.AsyncClient, org: Org) -> N
     assert (await admin.put(org.path + "mode/", json={"mode": "lenient"})).status_code == 400
     assert (await admin.put(org.path + "ids/", json={"seed": "x"})).status_code == 400
     assert (await admin.get("/organizations/")).status_code == 405
+
+
+def test_every_admin_route_is_in_the_api_reference(admin_app: App) -> None:
+    reference = (Path(__file__).resolve().parents[2] / "docs" / "api.md").read_text()
+    assert admin_app.toolkit is not None
+    routes = admin_app.toolkit.admin.router.routes
+    assert len(routes) == 12
+    for route in routes:
+        for method in route.methods:
+            assert f"| {method} | `{route.path}` |" in reference, (method, route.path)
+    # They are not Close's routes: the public OpenAPI document leaves them out.
+    assert not any(route.path.startswith("/_closecalls") for route in admin_app.router.routes)
