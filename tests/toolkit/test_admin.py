@@ -5,8 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import httpx
+import pytest
 
 from closecalls.app import App
+from closecalls.settings import Settings
 from tests.conftest import client_for
 from tests.toolkit.conftest import TOKEN, Org
 
@@ -119,3 +121,15 @@ def test_every_admin_route_is_in_the_api_reference(admin_app: App) -> None:
             assert f"| {method} | `{route.path}` |" in reference, (method, route.path)
     # They are not Close's routes: the public OpenAPI document leaves them out.
     assert not any(route.path.startswith("/_closecalls") for route in admin_app.router.routes)
+
+
+def test_settings_refuse_what_the_toolkit_cannot_do() -> None:
+    postgres = "postgresql://localhost/closecalls"
+    with pytest.raises(ValueError, match="single worker"):
+        Settings.load({"database": postgres, "workers": 2, "admin_token": "t"}, environ={})
+    with pytest.raises(ValueError, match="admin_token"):
+        Settings.load({"mode": "loose"}, environ={})
+    with pytest.raises(ValueError, match="strict or loose"):
+        Settings.load({"mode": "lenient", "admin_token": "t"}, environ={})
+    loose = Settings.load(environ={"CLOSECALLS_MODE": "loose", "CLOSECALLS_ADMIN_TOKEN": "t"})
+    assert (loose.mode, loose.admin_token) == ("loose", "t")

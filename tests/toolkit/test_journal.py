@@ -75,3 +75,17 @@ async def test_loose_mode_warns_of_fields_close_would_ignore(
         ["unknown field 'durration' ignored"],
     ]
     assert (await admin.get(org.path)).json()["mode"] == "loose"
+
+
+async def test_a_body_too_large_is_refused_and_journaled(
+    admin: httpx.AsyncClient, org: Org
+) -> None:
+    huge = b'{"name": "' + b"x" * 1_100_000 + b'"}'
+    response = await org.http.post(
+        "/lead/", content=huge, headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 413
+    assert (await org.http.get("/lead/")).json()["data"] == []
+    [entry] = (await admin.get(org.path + "journal/", params={"method": "POST"})).json()["data"]
+    assert entry["status"] == 413
+    assert entry["request_body"] is None

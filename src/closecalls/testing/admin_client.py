@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import httpx
@@ -54,7 +55,7 @@ class TestOrganization:
         """The API root a Close client is given: `http://host:port/api/v1/`."""
         return self.admin.url + "/api/v1/"
 
-    @property
+    @cached_property
     def api(self) -> Any:
         """A `closeio_api.API` for this organization (needs the `closeio` package)."""
         from closeio_api import API  # type: ignore[import-untyped]
@@ -128,3 +129,5 @@ class TestOrganization:
     def close(self) -> None:
         for client in self._clients:
             client.close()
+        if "api" in self.__dict__:
+            self.api.session.close()

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from closecalls.domain.clock import Clock
 from closecalls.domain.ids import IdSource
+from closecalls.domain.times import format_timestamp
 from closecalls.http.errors import ApiError
 from closecalls.http.request import Request
 from closecalls.http.responses import Response, error_response, send_response
@@ -97,24 +98,26 @@ class Toolkit:
     async def _serve_for(self, organization: str, request: Request, send: Send) -> None:
         started = time.perf_counter()
         method, path = request.method, request.path
+        refused: ApiError | None = None
         try:
             body = await request.body()
-        except ApiError:
-            body = b""  # too large: the handler answers 413 itself
+        except ApiError as too_large:
+            # Part of the body may be read already: answer here, as the handler would.
+            body, refused = b"", too_large
         warnings = self._warnings(request, body) if self.mode(organization) == "loose" else []
         fault = self.faults.take(organization, method, path)
         if fault is not None and fault.delay:
             await asyncio.sleep(fault.delay)
-        error = fault.error() if fault is not None else None
+        failure = (fault.error() if fault is not None else None) or refused
         dropped = fault is not None and fault.drop
         if dropped:
             response = Response(b"", 0)
-        elif error is not None:
-            response = error_response(error)
+        elif failure is not None:
+            response = error_response(failure)
         else:
             response = await self.app.respond(request)
         self.journal.record(organization, {
-            "time": self.clock.now().isoformat(), "method": method, "path": path,
+            "time": format_timestamp(self.clock.now()), "method": method, "path": path,
             "query": request.query_string.decode("latin-1"),
             "request_headers": visible_headers(request.headers), "request_body": decoded(body),
             "status": None if dropped else response.status,
