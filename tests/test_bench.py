@@ -58,3 +58,9 @@ def test_create_cpu_bench_prints_its_rows() -> None:
     output = run_bench("bench.create_cpu", "--creates", "300")
     for row in ("ASGI call alone", "create, empty body", "create, 18-key body"):
         assert row in output
+
+
+def test_toolkit_overhead_bench_prints_its_rows() -> None:
+    output = run_bench("bench.toolkit_overhead", "--creates", "300")
+    for row in ("admin API off (baseline)", "admin API on, strict", "admin API on, loose"):
+        assert row in output

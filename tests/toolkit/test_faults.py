@@ -102,3 +102,16 @@ async def test_fault_specs_are_checked(admin: httpx.AsyncClient, org: Org) -> No
         refused = await admin.post(org.path + "faults/", json=spec)
         assert refused.status_code == 400, spec
     assert (await admin.get(org.path + "faults/")).json()["data"] == []
+
+
+async def test_after_serves_the_request_then_loses_its_answer(
+    admin: httpx.AsyncClient, org: Org
+) -> None:
+    await admin.post(org.path + "faults/", json={"method": "POST", "status": 502, "after": True})
+    await admin.post(org.path + "faults/", json={"method": "POST", "drop": True, "after": True})
+    failed = await org.http.post("/lead/", json={"name": "stored anyway"})
+    assert failed.status_code == 502
+    with pytest.raises(DroppedConnection):
+        await org.http.post("/lead/", json={"name": "stored too"})
+    names = {lead["name"] for lead in (await org.http.get("/lead/")).json()["data"]}
+    assert names == {"stored anyway", "stored too"}

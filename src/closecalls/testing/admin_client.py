@@ -77,10 +77,14 @@ class TestOrganization:
     def fault(
         self, method: str = "*", path: str = "*", *, status: int | None = None,
         times: int = 1, delay: float = 0, drop: bool = False, retry_after: int = 1,
+        after: bool = False,
     ) -> dict[str, Any]:  # fmt: skip
-        """Make the next `times` requests matching `method` and `path` (a glob) fail."""
-        spec = {"method": method, "path": path, "status": status, "times": times,
-                "delay": delay, "drop": drop, "retry_after": retry_after}  # fmt: skip
+        """Make the next `times` requests matching `method` and `path` (a glob) fail.
+
+        `after=True` serves the request first, so its write happens and only the answer fails.
+        """
+        spec = {"method": method, "path": path, "status": status, "times": times, "delay": delay,
+                "drop": drop, "retry_after": retry_after, "after": after}  # fmt: skip
         result: dict[str, Any] = self.admin.call("POST", self._path("faults/"), json=spec)
         return result
 

@@ -263,8 +263,12 @@ class AdminHandlers:
         if status is not None and status not in STATUSES:
             raise BadRequest("status: one of 429, 500, 502, 503.",
                              field_errors={"status": "Not a valid choice."})  # fmt: skip
-        if not isinstance(drop, bool):
-            raise BadRequest("drop: Value must be of bool type.", field_errors={"drop": "bool"})
+        after = body.get("after", False)
+        for name, flag in (("drop", drop), ("after", after)):
+            if not isinstance(flag, bool):
+                raise BadRequest(
+                    f"{name}: Value must be of bool type.", field_errors={name: "bool"}
+                )
         delay = _number(body, "delay", 0)
         if status is None and not drop and not delay:
             raise BadRequest("A fault needs a status, a delay or drop.",
@@ -279,6 +283,7 @@ class AdminHandlers:
             delay=delay,
             drop=drop,
             retry_after=max(1, int(_number(body, "retry_after", 1))),
+            after=after,
         )
         return json_response(fault.document(), 201)
 

@@ -31,6 +31,8 @@ class Fault:
     delay: float = 0.0
     drop: bool = False
     retry_after: int = 1
+    # Serve the request first, then fail or drop its answer: the write happened anyway.
+    after: bool = False
 
     def matches(self, method: str, path: str) -> bool:
         return self.method in ("*", method) and fnmatchcase(path, self.path)
@@ -53,7 +55,7 @@ class Fault:
         return {
             "id": self.id, "method": self.method, "path": self.path, "times": self.times,
             "status": self.status, "delay": self.delay, "drop": self.drop,
-            "retry_after": self.retry_after,
+            "retry_after": self.retry_after, "after": self.after,
         }  # fmt: skip
 
 

@@ -110,6 +110,9 @@ class Toolkit:
             await asyncio.sleep(fault.delay)
         failure = (fault.error() if fault is not None else None) or refused
         dropped = fault is not None and fault.drop
+        if fault is not None and fault.after and refused is None:
+            # The request is served (and stored); only its answer is lost or replaced.
+            await self.app.respond(request)
         if dropped:
             response = Response(b"", 0)
         elif failure is not None:
@@ -119,10 +122,10 @@ class Toolkit:
         self.journal.record(organization, {
             "time": format_timestamp(self.clock.now()), "method": method, "path": path,
             "query": request.query_string.decode("latin-1"),
-            "request_headers": visible_headers(request.headers), "request_body": decoded(body),
+            "request_headers": visible_headers(request.headers), "request_body": body,
             "status": None if dropped else response.status,
             "response_headers": dict(response.headers),
-            "response_body": decoded(response.body), "warnings": warnings,
+            "response_body": response.body, "warnings": warnings,
             "fault": fault.document() if fault is not None else None,
             "duration_ms": round((time.perf_counter() - started) * 1000, 3),
         })  # fmt: skip

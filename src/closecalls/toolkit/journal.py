@@ -14,6 +14,8 @@ import msgspec
 JOURNAL_LIMIT = 1000
 # Never echo credentials back, even to the admin.
 HIDDEN_HEADERS = frozenset({"authorization", "cookie"})
+# Kept as bytes and decoded only when read: most entries are never read.
+BODIES = ("request_body", "response_body")
 
 
 def decoded(body: bytes) -> Any:
@@ -48,7 +50,7 @@ class Journal:
         status = filters.get("status")
         after = int(filters["after"]) if filters.get("after", "").isdigit() else 0
         return [
-            entry
+            {**entry, **{key: decoded(entry[key]) for key in BODIES}}
             for entry in found
             if (not method or entry["method"] == method)
             and ("path" not in filters or entry["path"] == filters["path"])
