@@ -39,11 +39,18 @@ def closecalls_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Clos
 
     workdir = tmp_path_factory.mktemp("closecalls")
     token = "adm_" + secrets.token_urlsafe(24)
-    server = LiveServer(
-        f"sqlite:///{workdir / 'closecalls.db'}", "api_" + secrets.token_urlsafe(24), workdir,
-        environment={"CLOSECALLS_ADMIN_TOKEN": token},
-    )  # fmt: skip
-    server.start()
+    for attempt in range(3):
+        server = LiveServer(
+            f"sqlite:///{workdir / 'closecalls.db'}", "api_" + secrets.token_urlsafe(24),
+            workdir, environment={"CLOSECALLS_ADMIN_TOKEN": token},
+        )  # fmt: skip
+        try:
+            server.start()
+            break
+        except RuntimeError:
+            # Another process (an xdist worker) took the free port first: pick another.
+            if attempt == 2:
+                raise
     admin = AdminClient(server.url, token)
     try:
         yield CloseCallsServer(server.url, token, admin)
