@@ -69,3 +69,9 @@ def test_rate_limits_bench_prints_each_bucket_store(postgres_databases: ScratchD
     for variant in ("SQLite, limits off (baseline)", "SQLite, limits on (memory)",
                     "limits on (database)", "limits on (Redis)"):  # fmt: skip
         assert variant in output
+
+
+def test_toolkit_overhead_bench_prints_its_rows() -> None:
+    output = run_bench("bench.toolkit_overhead", "--creates", "300")
+    for row in ("admin API off (baseline)", "admin API on, strict", "admin API on, loose"):
+        assert row in output

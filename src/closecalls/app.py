@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, MutableMapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from closecalls.api.activities import ActivityHandlers
 from closecalls.api.calls import CallHandlers
@@ -21,12 +21,15 @@ from closecalls.http.auth import Authenticator
 from closecalls.http.errors import ApiError, BadRequest, ServerError
 from closecalls.http.ratelimit import RateLimiter
 from closecalls.http.request import Request
-from closecalls.http.responses import Response, error_response
+from closecalls.http.responses import Response, error_response, send_response
 from closecalls.http.router import Redirect, Router
 from closecalls.services import Services
 from closecalls.settings import Settings
 from closecalls.store import create_store, rate_buckets
 from closecalls.store.base import Store
+
+if TYPE_CHECKING:
+    from closecalls.toolkit.hook import Toolkit
 
 Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
@@ -54,6 +57,7 @@ class App:
             if settings.rate_limits
             else None
         )
+        self.toolkit = _toolkit(self)
 
     async def startup(self) -> None:
         await self.services.store.open()
@@ -65,10 +69,11 @@ class App:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
-            response = await self.respond(
-                Request(scope, receive, self.services.settings.max_body_bytes)
-            )
-            await _send_response(send, response)
+            request = Request(scope, receive, self.services.settings.max_body_bytes)
+            if self.toolkit is not None:
+                await self.toolkit.serve(request, send)
+            else:
+                await send_response(send, await self.respond(request))
         elif scope["type"] == "lifespan":
             await self._lifespan(receive, send)
 
@@ -122,11 +127,13 @@ class App:
                 return
 
 
-async def _send_response(send: Send, response: Response) -> None:
-    headers = [(b"content-type", response.content_type.encode())]
-    headers.extend((name.encode(), value.encode()) for name, value in response.headers.items())
-    await send({"type": "http.response.start", "status": response.status, "headers": headers})
-    await send({"type": "http.response.body", "body": response.body})
+def _toolkit(app: App) -> Toolkit | None:
+    """The testing toolkit (admin API, journal, faults), loaded only when it is turned on."""
+    if not app.services.settings.admin_token:
+        return None
+    from closecalls.toolkit.hook import Toolkit
+
+    return Toolkit(app)
 
 
 def build_app(
@@ -138,6 +145,11 @@ def build_app(
 ) -> App:
     """The application for these settings; tests inject the clock, ids or store."""
     clock = clock or SystemClock()
+    if settings.admin_token:
+        from closecalls.toolkit.hook import tenant_aware
+
+        # Each organization's time and ids can then be set through the admin API.
+        clock, ids = tenant_aware(clock, ids)
     services = Services(
         settings=settings,
         store=store or create_store(settings),

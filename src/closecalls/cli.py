@@ -18,6 +18,7 @@ from closecalls.settings import Settings
 from closecalls.store import create_store, migrate, sqlite_path
 from closecalls.store.base import Store, User
 from closecalls.store.postgres import PostgresStore, is_postgres_url
+from closecalls.toolkit.startup import new_admin_token, seed_message
 
 T = TypeVar("T")
 
@@ -69,6 +70,23 @@ def main() -> None:
     default=None,
     help="Keep rate-limit state in this Redis, redis://host:6379/0 (env CLOSECALLS_REDIS).",
 )
+@click.option(
+    "--admin",
+    is_flag=True,
+    default=False,
+    help="Turn on the admin API under /_closecalls/ with a new admin token, printed "
+    "(or set CLOSECALLS_ADMIN_TOKEN).",
+)
+@click.option(
+    "--seed",
+    "seed_file",
+    type=click.Path(exists=True, dir_okay=False),
+    default=None,
+    help="Load this YAML or JSON seed file into the first organization of an empty database.",
+)
+@click.option("--mode", type=click.Choice(["strict", "loose"]), default=None,
+              help="strict (default) or loose: journal a warning per unknown field "
+              "(env CLOSECALLS_MODE; needs the admin API).")  # fmt: skip
 def serve(
     host: str | None,
     port: int | None,
@@ -78,13 +96,17 @@ def serve(
     match_phone: bool | None,
     rate_limits: str | None,
     redis: str | None,
+    admin: bool,
+    seed_file: str | None,
+    mode: str | None,
 ) -> None:
     """Start the API server, creating an organization and API key on an empty database."""
     import uvicorn
 
+    admin_token = new_admin_token() if admin else None
     settings = _settings(
         host=host, port=port, database=database, bootstrap_key=bootstrap_key, workers=workers,
-        match_phone=match_phone, redis=redis,
+        match_phone=match_phone, redis=redis, admin_token=admin_token, mode=mode,
         rate_limits=None if rate_limits is None else rate_limits == "on",
     )  # fmt: skip
 
@@ -93,6 +115,10 @@ def serve(
         click.echo(
             f"closecalls: created organization {result.organization.id} on {settings.database}"
         )
+    if seed_file is not None:
+        click.echo(f"closecalls: {seed_message(settings, result, seed_file)}")
+    if admin_token is not None:
+        click.echo(f"closecalls: admin token: {admin_token}")
     if result.api_key is not None:
         click.echo(f"closecalls: API key: {result.api_key}")
     else:

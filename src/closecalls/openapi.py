@@ -423,6 +423,8 @@ def crud_operations(kind: str, *, counted: bool) -> dict[str, Operation]:
 
 
 # Keyed by the handler's qualified name, so a new route without an entry fails the build.
+# The admin API (/_closecalls/, closecalls.toolkit.admin) is left out on purpose: it is not
+# Close's, and clients generated from this document must see only what Close serves.
 OPERATIONS: Mapping[str, Operation] = {
     "CallHandlers.create": Operation(
         summary="Log an external Call activity",

@@ -42,6 +42,10 @@ class Settings:
     rate_limit_groups: str = ""
     # Keep rate-limit buckets in this Redis instead of the database or the process.
     redis: str | None = None
+    # Enables the admin API under /_closecalls/ (the testing toolkit); unset means it is off.
+    admin_token: str | None = None
+    # strict answers exactly as Close does; loose also journals a warning per unknown field.
+    mode: str = "strict"
 
     @classmethod
     def load(
@@ -81,6 +85,13 @@ class Settings:
         if self.workers > 1 and not self.database.startswith(("postgres://", "postgresql://")):
             # Each SQLite process has its own writer: they would queue on the file's lock.
             raise ValueError("several workers need a PostgreSQL database (one process per SQLite)")
+        if self.mode not in ("strict", "loose"):
+            raise ValueError("mode must be strict or loose")
+        if self.mode == "loose" and not self.admin_token:
+            raise ValueError("loose mode writes its warnings to the journal: set admin_token")
+        if self.admin_token and self.workers > 1:
+            # The toolkit's clocks, journal and faults live in the server's memory.
+            raise ValueError("the admin API needs a single worker")
 
     def limits(self) -> Limits:
         """The rate-limit rules these settings describe."""

@@ -128,6 +128,27 @@ class ServerError(ApiError):
         super().__init__("Internal server error. The error has been logged.")
 
 
+class BadGateway(ApiError):
+    """502: what Close's load balancer sends when an upstream fails; clients retry GETs."""
+
+    status = 502
+
+    def __init__(self) -> None:
+        super().__init__("Bad gateway. Please try again later.")
+
+
+class ServiceUnavailable(ApiError):
+    """503: Close is briefly unable to answer; the official client retries any method."""
+
+    status = 503
+
+    def __init__(self, *, retry_after: int | None = None) -> None:
+        headers = {"retry-after": str(retry_after)} if retry_after is not None else None
+        super().__init__(
+            "Service temporarily unavailable. Please try again later.", headers=headers
+        )
+
+
 def object_not_found(model: str) -> NotFound:
     """Close's wording for an id that does not exist (or is not the caller's)."""
     return NotFound(f"Empty query: {model} matching query does not exist.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,3 +30,13 @@ def json_response(content: Any, status: int = 200) -> Response:
 
 def error_response(error: ApiError) -> Response:
     return Response(encode_json(error.body()), error.status, dict(error.headers))
+
+
+async def send_response(
+    send: Callable[[MutableMapping[str, Any]], Awaitable[None]], response: Response
+) -> None:
+    """Send a response over ASGI."""
+    headers = [(b"content-type", response.content_type.encode())]
+    headers.extend((name.encode(), value.encode()) for name, value in response.headers.items())
+    await send({"type": "http.response.start", "status": response.status, "headers": headers})
+    await send({"type": "http.response.body", "body": response.body})

@@ -115,6 +115,10 @@ class Store(Protocol):
         self, organization_id: str, *, limit: int, skip: int
     ) -> tuple[list[User], bool]: ...
 
+    async def reset_organization(self, organization_id: str) -> None:
+        """Delete the organization's activities, leads, contacts and outcomes; keep its users."""
+        ...
+
     # Leads, contacts and outcomes ------------------------------------------------------
     async def insert_objects(self, rows: Iterable[ObjectRow]) -> None:
         """Insert objects in one transaction (a lead with its contacts)."""

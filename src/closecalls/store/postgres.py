@@ -72,6 +72,7 @@ DELETE_LEAD_ACTIVITIES = numbered(sql.DELETE_LEAD_ACTIVITIES)
 DELETE_PHONES = numbered(sql.DELETE_PHONES)
 INSERT_PHONE = numbered(sql.INSERT_PHONE)
 CONTACTS_BY_PHONE = numbered(sql.CONTACTS_BY_PHONE)
+RESET_ORGANIZATION = tuple(numbered(statement) for statement in sql.RESET_ORGANIZATION)
 
 # A create, the hottest write, takes one round trip instead of three (BEGIN with the
 # setting, INSERT, COMMIT): the statement is its own transaction, its row comes out of
@@ -337,6 +338,11 @@ class PostgresStore:
         async with self.tenant(organization_id) as connection:
             status = await connection.execute(DELETE_OBJECT, object_id, organization_id, kind)
         return _affected(status) > 0
+
+    async def reset_organization(self, organization_id: str) -> None:
+        async with self.tenant(organization_id) as connection:
+            for statement in RESET_ORGANIZATION:
+                await connection.execute(statement, organization_id)
 
     async def delete_lead(self, organization_id: str, lead_id: str) -> bool:
         async with self.tenant(organization_id) as connection:

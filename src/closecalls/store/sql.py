@@ -139,6 +139,12 @@ DELETE_LEAD_CONTACTS = (
 )
 DELETE_LEAD_ACTIVITIES = "DELETE FROM activity WHERE organization_id = ? AND lead_id = ?"
 DELETE_PHONES = "DELETE FROM contact_phone WHERE contact_id = ? AND organization_id = ?"
+# An organization's data, children first; the organization, its users and keys stay.
+RESET_ORGANIZATION = (
+    "DELETE FROM contact_phone WHERE organization_id = ?",
+    "DELETE FROM activity WHERE organization_id = ?",
+    "DELETE FROM crm_object WHERE organization_id = ?",
+)
 INSERT_PHONE = "INSERT INTO contact_phone (organization_id, phone, contact_id) VALUES (?, ?, ?)"
 CONTACTS_BY_PHONE = (
     "SELECT o.id, o.parent_id FROM contact_phone p JOIN crm_object o "

@@ -37,6 +37,7 @@ from closecalls.store.sql import (
     INSERT_USER,
     LIST_USERS,
     ORGANIZATION_OWNER,
+    RESET_ORGANIZATION,
     SQLITE,
     UPDATE_ACTIVITY,
     UPDATE_OBJECT,
@@ -131,6 +132,13 @@ class SQLiteStore:
     async def organization_owner(self, organization_id: str) -> User | None:
         row = self.reader.execute(ORGANIZATION_OWNER, (organization_id,)).fetchone()
         return User(*row) if row else None
+
+    async def reset_organization(self, organization_id: str) -> None:
+        def write(connection: sqlite3.Connection) -> None:
+            for statement in RESET_ORGANIZATION:
+                connection.execute(statement, (organization_id,))
+
+        await self._writer.submit(write)
 
     async def add_user(self, user: User) -> None:
         await self._writer.submit(lambda connection: _insert_user(connection, user))

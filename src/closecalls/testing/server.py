@@ -35,9 +35,12 @@ class LiveServer:
         *,
         environment: dict[str, str] | None = None,
         workers: int = 1,
+        arguments: tuple[str, ...] = (),
     ) -> None:
         self.database = database
         self.workers = workers
+        # More `serve` options, such as `--admin` or `--seed FILE`.
+        self.arguments = arguments
         self.api_key = api_key
         self.workdir = workdir
         # CLOSECALLS_* settings for the server; when they name the bootstrap key, no flag does.
@@ -61,6 +64,7 @@ class LiveServer:
                    "--database", self.database, "--workers", str(self.workers)]  # fmt: skip
         if "CLOSECALLS_BOOTSTRAP_KEY" not in self.environment:
             command += ["--bootstrap-key", self.api_key]
+        command += self.arguments
         with self.output.open("ab") as log:
             # Workers get a process group of their own, so that a hard kill takes them too.
             self.process = subprocess.Popen(
