@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
@@ -14,9 +15,11 @@ from closecalls.api.leads import LeadHandlers
 from closecalls.api.openapi import with_openapi
 from closecalls.api.outcomes import OutcomeHandlers
 from closecalls.api.users import UserHandlers
+from closecalls.api.webhooks import WebhookHandlers
 from closecalls.domain.clock import Clock, SystemClock
 from closecalls.domain.errors import ValidationFailed
 from closecalls.domain.ids import IdSource
+from closecalls.events.deliverer import Deliverer
 from closecalls.http.auth import Authenticator
 from closecalls.http.errors import ApiError, BadRequest, ServerError
 from closecalls.http.request import Request
@@ -41,17 +44,27 @@ class App:
         self.services = services
         handlers = with_openapi(
             CallHandlers, ActivityHandlers, LeadHandlers, ContactHandlers, OutcomeHandlers,
-            UserHandlers, EventHandlers,
+            UserHandlers, EventHandlers, WebhookHandlers,
         )  # fmt: skip
         self.router = Router([route for kind in handlers for route in kind(services).routes()])
         self.authenticator = Authenticator(
             services.store, services.clock, services.settings.auth_cache_seconds
         )
+        self._stop_delivering = asyncio.Event()
+        self._delivering: asyncio.Task[None] | None = None
 
     async def startup(self) -> None:
         await self.services.store.open()
+        if self.services.settings.deliver_webhooks:
+            self._stop_delivering.clear()
+            deliverer = Deliverer(self.services)
+            self._delivering = asyncio.create_task(deliverer.run(self._stop_delivering))
 
     async def shutdown(self) -> None:
+        if self._delivering is not None:
+            self._stop_delivering.set()
+            await self._delivering
+            self._delivering = None
         await self.services.store.close()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

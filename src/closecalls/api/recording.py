@@ -1,0 +1,84 @@
+"""What handlers give the store so that each change writes its events in its own transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import msgspec
+
+from closecalls.domain import events
+from closecalls.domain.events import Event, EventContext
+from closecalls.http.request import Request
+from closecalls.http.responses import encode_json
+from closecalls.services import Services
+from closecalls.store.base import ObjectRow
+from closecalls.store.events import EventRow, Recorder, RemovalRecorder
+
+_decode = msgspec.json.Decoder().decode
+EVENT_ID_LENGTH = 22
+
+
+def event_row(event: Event) -> EventRow:
+    return EventRow(
+        id=event.id, organization_id=event.organization_id, object_type=event.object_type,
+        object_id=event.object_id, action=event.action, lead_id=event.lead_id,
+        user_id=event.user_id, request_id=event.request_id, date_created=event.date_created,
+        date_updated=event.date_updated, document=encode_json(event.document),
+    )  # fmt: skip
+
+
+class EventRecorder:
+    """The events of one request: one `request_id`, the caller, the method and the path."""
+
+    def __init__(self, services: Services, request: Request) -> None:
+        caller = request.caller
+        self.services = services
+        api_key = caller.credential_id.startswith("api_")
+        self.context = EventContext(
+            organization_id=caller.organization_id,
+            user_id=caller.user_id,
+            api_key_id=caller.credential_id if api_key else None,
+            request_id=services.ids.new("req", EVENT_ID_LENGTH),
+            request_method=request.method,
+            request_path=request.path,
+        )
+
+    def _new_id(self) -> str:
+        return self.services.ids.new("ev", EVENT_ID_LENGTH)
+
+    def _event(
+        self, kind: str, action: str, before: dict[str, Any] | None, after: dict[str, Any] | None
+    ) -> EventRow:
+        return event_row(events.new_event(
+            self.context, event_id=self._new_id(), now=self.services.clock.now(), kind=kind,
+            action=action, before=before, after=after,
+        ))  # fmt: skip
+
+    def created(self, kind: str, documents: Sequence[bytes]) -> list[EventRow]:
+        """A `created` event per new object (documents as stored)."""
+        return [self._event(kind, "created", None, _decode(document)) for document in documents]
+
+    def updated(self, kind: str) -> Recorder:
+        """The `updated` event of a change, from the stored documents before and after it."""
+
+        def record(before: bytes, after: bytes) -> list[EventRow]:
+            return [self._event(kind, "updated", _decode(before), _decode(after))]
+
+        return record
+
+    def deleted(self) -> RemovalRecorder:
+        """A `deleted` event per object removed (a lead's children first)."""
+
+        def record(removed: list[tuple[str, bytes]]) -> list[EventRow]:
+            found = [(kind, _decode(document)) for kind, document in removed]
+            return [event_row(event) for event in events.deletion_events(
+                self.context, new_id=self._new_id, now=self.services.clock.now(), deleted=found,
+            )]  # fmt: skip
+
+        return record
+
+
+def created_events(recorder: EventRecorder, rows: Sequence[ObjectRow]) -> list[EventRow]:
+    """A `created` event per new lead, contact or outcome."""
+    return [event for row in rows for event in recorder.created(row.kind, [row.document])]
