@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
@@ -63,7 +64,10 @@ class App:
     async def shutdown(self) -> None:
         if self._delivering is not None:
             self._stop_delivering.set()
-            await self._delivering
+            # A pass in flight may be waiting on a slow receiver: its claims come back
+            # to the queue when their lease ends, so it need not be waited for long.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._delivering, 1.0)
             self._delivering = None
         await self.services.store.close()
 
