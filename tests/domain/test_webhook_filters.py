@@ -96,6 +96,7 @@ def test_operator(tree: dict[str, Any], expected: bool) -> None:
     [
         "equals",
         {"type": "nearly"},
+        {"type": {"not": "hashable"}},
         {"type": "equals"},
         {"type": "and", "filters": "x"},
         {"type": "and", "filters": [{"type": "bogus"}]},

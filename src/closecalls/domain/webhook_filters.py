@@ -28,7 +28,7 @@ def filter_problem(tree: Any, depth: int = 0) -> str | None:
     if not isinstance(tree, dict):
         return "A filter must be an object."
     kind = tree.get("type")
-    if kind not in OPERATORS:
+    if not isinstance(kind, str) or kind not in OPERATORS:
         return f"Unknown filter type: {kind!r}."
     for key in OPERATORS[kind]:
         if key not in tree:
