@@ -62,7 +62,7 @@ def webhook_receiver() -> Iterator[Receiver]:
     receiver = Receiver()
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 - the http.server API
+        def do_POST(self) -> None:
             raw = self.rfile.read(int(self.headers["content-length"]))
             payload = raw.decode("utf-8")
             body = json.loads(payload)
@@ -80,7 +80,7 @@ def webhook_receiver() -> Iterator[Receiver]:
             self.send_header("content-length", "0")
             self.end_headers()
 
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        def log_message(self, format: str, *args: Any) -> None:
             pass
 
     class Server(ThreadingHTTPServer):

@@ -108,8 +108,10 @@ def test_matching_needs_type_action_and_filters() -> None:
     assert not wants("s", calls, None).match({**event, "action": "updated"})
     assert wants("s", calls, json.dumps(only_mine).encode()).match(event)
     assert not wants("s", calls, json.dumps(only_mine).encode()).match({**event, "user_id": "u2"})
-    extra = json.dumps([{"object_type": "activity.call", "action": "created",
-                         "extra_filter": {"type": "not", "filter": only_mine}}]).encode()  # fmt: skip
+    not_mine = {"type": "not", "filter": only_mine}
+    extra = json.dumps(
+        [{"object_type": "activity.call", "action": "created", "extra_filter": not_mine}]
+    ).encode()
     assert not wants("s", extra, None).match(event)
 
 
