@@ -6,7 +6,6 @@ from datetime import timedelta
 from typing import Any
 
 import httpx
-import pytest
 
 from closecalls.accounts import Tenant
 from closecalls.app import App
@@ -149,26 +148,24 @@ async def test_date_updated_bounds(client: httpx.AsyncClient, clock: ManualClock
     ]
 
 
-@pytest.mark.parametrize(
-    "params",
-    [
-        {"object_type": "activity.call"},
-        {"action": "created"},
-        {"object_id": "acti_x", "request_id": "req_x"},
-        {"_limit": "51"},
-        {"_limit": "0"},
-        {"_skip": "10"},
-        {"_cursor": "not-a-cursor"},
-        {"date_updated__gte": "yesterday"},
-    ],
-)
-async def test_unsupported_queries_are_refused(
-    client: httpx.AsyncClient, params: dict[str, str]
-) -> None:
-    response = await client.get(EVENTS, params=params)
-    assert response.status_code == 400, response.text
-    body = response.json()
-    assert body["error"] and set(body) == {"error", "errors", "field-errors"}
+REFUSED: list[dict[str, str]] = [
+    {"object_type": "activity.call"},
+    {"action": "created"},
+    {"object_id": "acti_x", "request_id": "req_x"},
+    {"_limit": "51"},
+    {"_limit": "0"},
+    {"_skip": "10"},
+    {"_cursor": "not-a-cursor"},
+    {"date_updated__gte": "yesterday"},
+]
+
+
+async def test_unsupported_queries_are_refused(client: httpx.AsyncClient) -> None:
+    for params in REFUSED:
+        response = await client.get(EVENTS, params=params)
+        assert response.status_code == 400, (params, response.text)
+        body = response.json()
+        assert body["error"] and set(body) == {"error", "errors", "field-errors"}
 
 
 async def test_events_stay_in_their_organization(

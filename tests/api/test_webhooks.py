@@ -6,7 +6,6 @@ import re
 from typing import Any
 
 import httpx
-import pytest
 
 from closecalls.accounts import Tenant
 from closecalls.app import App
@@ -86,9 +85,7 @@ async def test_at_most_40_per_organization(
         assert (await other.post(WEBHOOKS, json=BODY)).status_code == 201
 
 
-@pytest.mark.parametrize(
-    ("body", "bad"),
-    [
+REFUSED: list[tuple[dict[str, Any], set[str]]] = [
         ({}, {"url", "events"}),
         ({**BODY, "url": "ftp://example.com/"}, {"url"}),
         ({**BODY, "url": "http://127.0.0.1:9999/hook"}, {"url"}),
@@ -102,14 +99,14 @@ async def test_at_most_40_per_organization(
         ({**BODY, "event_filter": {"type": "and", "filters": "x"}}, {"event_filter"}),
         ({**BODY, "verify_ssl": "no"}, {"verify_ssl"}),
         ({**BODY, "status": "paused"}, {"status"}),
-    ],
-)  # fmt: skip
-async def test_bad_subscriptions_are_refused_and_not_stored(
-    client: httpx.AsyncClient, body: dict[str, Any], bad: set[str]
-) -> None:
-    response = await client.post(WEBHOOKS, json=body)
-    assert response.status_code == 400, response.text
-    assert set(response.json()["field-errors"]) == bad
+]  # fmt: skip
+
+
+async def test_bad_subscriptions_are_refused_and_not_stored(client: httpx.AsyncClient) -> None:
+    for body, bad in REFUSED:
+        response = await client.post(WEBHOOKS, json=body)
+        assert response.status_code == 400, response.text
+        assert set(response.json()["field-errors"]) == bad, body
     assert (await client.get(WEBHOOKS)).json()["data"] == []
 
 

@@ -162,12 +162,12 @@ class WebhookHandlers:
     async def deliveries(self, request: Request) -> Response:
         organization_id = request.caller.organization_id
         subscription_id = request.path_params["subscription_id"]
-        store = self.services.store
-        if await store.get_subscription(organization_id, subscription_id) is None:
-            raise object_not_found("WebhookSubscription")
         limit, skip = paging(request)
-        rows, has_more = await store.list_attempts(
+        found = await self.services.store.list_attempts(
             organization_id, subscription_id, limit=limit, skip=skip
         )
+        if found is None:
+            raise object_not_found("WebhookSubscription")
+        rows, has_more = found
         data = [attempt_document(row) for row in rows]
         return json_response({"data": data, "has_more": has_more})

@@ -140,8 +140,8 @@ class WebhookStore(Protocol):
 
     async def list_attempts(
         self, organization_id: str, subscription_id: str, *, limit: int, skip: int
-    ) -> tuple[list[AttemptRow], bool]:
-        """A subscription's delivery log, newest first."""
+    ) -> tuple[list[AttemptRow], bool] | None:
+        """A subscription's delivery log, newest first; None if there is no such subscription."""
         ...
 
     # The deliverer ---------------------------------------------------------------------

@@ -125,8 +125,10 @@ class PostgresWebhooks:
 
     async def list_attempts(
         self, organization_id: str, subscription_id: str, *, limit: int, skip: int
-    ) -> tuple[list[AttemptRow], bool]:
+    ) -> tuple[list[AttemptRow], bool] | None:
         async with self.tenant(organization_id) as connection:
+            if not await connection.fetchval(GET_SUBSCRIPTION, subscription_id, organization_id):
+                return None
             rows = await connection.fetch(
                 LIST_ATTEMPTS, organization_id, subscription_id, limit + 1, skip
             )

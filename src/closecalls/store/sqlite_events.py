@@ -95,7 +95,9 @@ class SQLiteWebhooks:
 
     async def list_attempts(
         self, organization_id: str, subscription_id: str, *, limit: int, skip: int
-    ) -> tuple[list[AttemptRow], bool]:
+    ) -> tuple[list[AttemptRow], bool] | None:
+        if await self.get_subscription(organization_id, subscription_id) is None:
+            return None
         rows = self.reader.execute(
             q.LIST_ATTEMPTS, (organization_id, subscription_id, limit + 1, skip)
         ).fetchall()
