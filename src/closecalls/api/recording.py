@@ -19,12 +19,16 @@ _decode = msgspec.json.Decoder().decode
 EVENT_ID_LENGTH = 22
 
 
-def event_row(event: Event) -> EventRow:
+def event_row(event: Event, data: bytes | None = None) -> EventRow:
+    """The stored event; `data`, when given, is spliced in as the document's last key."""
+    document = encode_json(event.document)
+    if data is not None:
+        document = document[:-1] + b',"data":' + data + b"}"
     return EventRow(
         id=event.id, organization_id=event.organization_id, object_type=event.object_type,
         object_id=event.object_id, action=event.action, lead_id=event.lead_id,
         user_id=event.user_id, request_id=event.request_id, date_created=event.date_created,
-        date_updated=event.date_updated, document=encode_json(event.document),
+        date_updated=event.date_updated, document=document,
     )  # fmt: skip
 
 
@@ -55,9 +59,13 @@ class EventRecorder:
             action=action, before=before, after=after,
         ))  # fmt: skip
 
-    def created(self, kind: str, documents: Sequence[bytes]) -> list[EventRow]:
-        """A `created` event per new object (documents as stored)."""
-        return [self._event(kind, "created", None, _decode(document)) for document in documents]
+    def created(self, kind: str, object_id: str, lead_id: str | None, document: bytes) -> EventRow:
+        """The `created` event of a new object, its document as stored."""
+        event = events.created_event(
+            self.context, event_id=self._new_id(), now=self.services.clock.now(), kind=kind,
+            object_id=object_id, lead_id=lead_id,
+        )  # fmt: skip
+        return event_row(event, document)
 
     def updated(self, kind: str) -> Recorder:
         """The `updated` event of a change, from the stored documents before and after it."""
@@ -81,4 +89,8 @@ class EventRecorder:
 
 def created_events(recorder: EventRecorder, rows: Sequence[ObjectRow]) -> list[EventRow]:
     """A `created` event per new lead, contact or outcome."""
-    return [event for row in rows for event in recorder.created(row.kind, [row.document])]
+    return [
+        recorder.created(row.kind, row.id, row.id if row.kind == "lead" else row.parent_id,
+                         row.document)
+        for row in rows
+    ]  # fmt: skip

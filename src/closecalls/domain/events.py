@@ -103,13 +103,46 @@ def new_event(
         "action": action,
         "changed_fields": changed_fields or [],
         "previous_data": previous_data or {},
-        "data": after,
         "meta": {"request_method": context.request_method, "request_path": context.request_path},
+        "data": after,
     }
     micros = to_micros(now)
     return Event(
         id=event_id, organization_id=context.organization_id, object_type=object_type,
         object_id=current["id"], action=action, lead_id=lead_id, user_id=context.user_id,
+        request_id=context.request_id, date_created=micros, date_updated=micros,
+        document=document,
+    )  # fmt: skip
+
+
+def created_event(
+    context: EventContext,
+    *,
+    event_id: str,
+    now: datetime,
+    kind: str,
+    object_id: str,
+    lead_id: str | None,
+) -> Event:
+    """A `created` event whose `data`, the last key, the caller appends as stored bytes.
+
+    Creates are the hot path: the new object's document is already encoded, so it is
+    not decoded and encoded again inside its event.
+    """
+    stamp = format_event_time(now)
+    micros = to_micros(now)
+    object_type = object_type_of(kind)
+    document: dict[str, Any] = {
+        "id": event_id, "date_created": stamp, "date_updated": stamp,
+        "organization_id": context.organization_id, "user_id": context.user_id,
+        "request_id": context.request_id, "api_key_id": context.api_key_id,
+        "object_type": object_type, "object_id": object_id, "lead_id": lead_id,
+        "action": "created", "changed_fields": [], "previous_data": {},
+        "meta": {"request_method": context.request_method, "request_path": context.request_path},
+    }  # fmt: skip
+    return Event(
+        id=event_id, organization_id=context.organization_id, object_type=object_type,
+        object_id=object_id, action="created", lead_id=lead_id, user_id=context.user_id,
         request_id=context.request_id, date_created=micros, date_updated=micros,
         document=document,
     )  # fmt: skip
