@@ -31,6 +31,8 @@ class Settings:
     access_token_seconds: int = 3600
     # Link a call with no lead or contact to the contact whose phone matches, as dialers expect.
     match_phone: bool = False
+    # Write the event log (and so deliver webhooks); off, a create costs about half the CPU.
+    record_events: bool = True
     # The event log keeps events this long (Close: 30 days); older ones are pruned.
     event_retention_days: float = 30.0
     # Run the webhook delivery loop in each server process; off when `closecalls worker`s do.

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
 import httpx
 
+from closecalls import accounts
 from closecalls.accounts import Tenant
-from closecalls.app import App
+from closecalls.app import App, build_app
 from closecalls.domain.clock import ManualClock
+from closecalls.settings import Settings
 from tests.conftest import client_for
 from tests.factories import create_contact, create_lead, create_outcome
 
@@ -182,3 +185,25 @@ async def test_events_stay_in_their_organization(
 async def test_event_log_needs_credentials(client: httpx.AsyncClient) -> None:
     response = await client.get(EVENTS, auth=("api_wrong.key", ""))
     assert response.status_code == 401
+
+
+async def test_an_operator_may_turn_the_event_log_off(
+    settings: Settings, clock: ManualClock
+) -> None:
+    quiet = build_app(replace(settings, record_events=False), clock=clock)
+    await quiet.startup()
+    try:
+        services = quiet.services
+        tenant = await accounts.create_organization(
+            services.store, name="Quiet", clock=clock, ids=services.ids
+        )
+        async with client_for(quiet, tenant.api_key) as http:
+            call = (await http.post(CALLS, json={})).json()
+            assert (
+                await http.put(f"{CALLS}{call['id']}/", json={"duration": 3})
+            ).status_code == 200
+            await create_lead(http, contacts=[{"name": "Al"}])
+            assert (await http.delete(f"{CALLS}{call['id']}/")).status_code == 200
+            assert await all_events(http) == []
+    finally:
+        await quiet.shutdown()

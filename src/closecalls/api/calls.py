@@ -119,8 +119,8 @@ class CallHandlers:
         )
         document = encode_json(call)
         recorder = EventRecorder(self.services, request)
-        event = recorder.created(calls.CALL_TYPE, call["id"], call["lead_id"], document)
-        await self.services.store.insert_activity(call_row(call, document), events=[event])
+        recorded = recorder.created(calls.CALL_TYPE, call["id"], call["lead_id"], document)
+        await self.services.store.insert_activity(call_row(call, document), events=recorded)
         return Response(document)
 
     async def get(self, request: Request) -> Response:

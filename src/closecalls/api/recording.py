@@ -38,12 +38,13 @@ class EventRecorder:
     def __init__(self, services: Services, request: Request) -> None:
         caller = request.caller
         self.services = services
+        self.enabled = services.settings.record_events
         api_key = caller.credential_id.startswith("api_")
         self.context = EventContext(
             organization_id=caller.organization_id,
             user_id=caller.user_id,
             api_key_id=caller.credential_id if api_key else None,
-            request_id=services.ids.new("req", EVENT_ID_LENGTH),
+            request_id=services.ids.new("req", EVENT_ID_LENGTH) if self.enabled else "",
             request_method=request.method,
             request_path=request.path,
         )
@@ -59,24 +60,32 @@ class EventRecorder:
             action=action, before=before, after=after,
         ))  # fmt: skip
 
-    def created(self, kind: str, object_id: str, lead_id: str | None, document: bytes) -> EventRow:
+    def created(
+        self, kind: str, object_id: str, lead_id: str | None, document: bytes
+    ) -> list[EventRow]:
         """The `created` event of a new object, its document as stored."""
+        if not self.enabled:
+            return []
         event = events.created_event(
             self.context, event_id=self._new_id(), now=self.services.clock.now(), kind=kind,
             object_id=object_id, lead_id=lead_id,
         )  # fmt: skip
-        return event_row(event, document)
+        return [event_row(event, document)]
 
-    def updated(self, kind: str) -> Recorder:
+    def updated(self, kind: str) -> Recorder | None:
         """The `updated` event of a change, from the stored documents before and after it."""
+        if not self.enabled:
+            return None
 
         def record(before: bytes, after: bytes) -> list[EventRow]:
             return [self._event(kind, "updated", _decode(before), _decode(after))]
 
         return record
 
-    def deleted(self) -> RemovalRecorder:
+    def deleted(self) -> RemovalRecorder | None:
         """A `deleted` event per object removed (a lead's children first)."""
+        if not self.enabled:
+            return None
 
         def record(removed: list[tuple[str, bytes]]) -> list[EventRow]:
             found = [(kind, _decode(document)) for kind, document in removed]
@@ -90,7 +99,9 @@ class EventRecorder:
 def created_events(recorder: EventRecorder, rows: Sequence[ObjectRow]) -> list[EventRow]:
     """A `created` event per new lead, contact or outcome."""
     return [
-        recorder.created(row.kind, row.id, row.id if row.kind == "lead" else row.parent_id,
-                         row.document)
+        event
         for row in rows
-    ]  # fmt: skip
+        for event in recorder.created(
+            row.kind, row.id, row.id if row.kind == "lead" else row.parent_id, row.document
+        )
+    ]
