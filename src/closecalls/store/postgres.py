@@ -22,6 +22,7 @@ from closecalls.store.base import (
     User,
 )
 from closecalls.store.events import EventRow, Recorder, RemovalRecorder
+from closecalls.store.events_sql import EVENT_COLUMNS, event_values
 from closecalls.store.migrations import Migration, load_migrations
 from closecalls.store.postgres_events import PostgresWebhooks, insert_events
 from closecalls.store.sql import (
@@ -83,6 +84,15 @@ TENANT_ROW = f"(SELECT set_config('{TENANT}', $1, true) AS id) tenant"
 INSERT_ACTIVITY_SCOPED = (
     f"INSERT INTO activity ({ACTIVITY_COLUMNS}) SELECT $2, tenant.id, $3, $4, $5, $6, "
     f"$7::bigint, $8::bigint, $9::bytea FROM {TENANT_ROW}"
+)
+# A create and its event, in the same single round trip: both rows come out of the one
+# (materialised) tenant row, so both are checked under the organization it sets.
+INSERT_ACTIVITY_WITH_EVENT = (
+    f"WITH tenant AS MATERIALIZED (SELECT set_config('{TENANT}', $1, true) AS id), "
+    f"created AS (INSERT INTO activity ({ACTIVITY_COLUMNS}) SELECT $2, tenant.id, $3, $4, $5, "
+    "$6, $7::bigint, $8::bigint, $9::bytea FROM tenant) "
+    f"INSERT INTO event ({EVENT_COLUMNS}) SELECT $10, tenant.id, $11, $12, $13, $14, $15, $16, "
+    "$17::bigint, $18::bigint, $19::bytea FROM tenant"
 )
 
 
@@ -415,6 +425,14 @@ class PostgresStore(PostgresWebhooks):
 
     # Activities -----------------------------------------------------------------------
     async def insert_activity(self, row: ActivityRow, *, events: Sequence[EventRow] = ()) -> None:
+        if len(events) == 1 and events[0].organization_id == row.organization_id:
+            async with self.connection() as connection:
+                await connection.execute(
+                    INSERT_ACTIVITY_WITH_EVENT, row.organization_id, row.id, row.type,
+                    *_activity_values(row)[3:], *event_values(events[0])[:1],
+                    *event_values(events[0])[2:],
+                )  # fmt: skip
+            return
         if events:
             async with self.tenant(row.organization_id) as connection:
                 await connection.execute(INSERT_ACTIVITY, *_activity_values(row))
