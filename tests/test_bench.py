@@ -58,3 +58,9 @@ def test_create_cpu_bench_prints_its_rows() -> None:
     output = run_bench("bench.create_cpu", "--creates", "300")
     for row in ("ASGI call alone", "create, empty body", "create, 18-key body"):
         assert row in output
+
+
+def test_events_bench_prints_both_variants() -> None:
+    output = run_bench("bench.events", "--creates", "256", "--rounds", "1")
+    assert "SQLite FULL, create without event (baseline)" in output
+    assert "SQLite FULL, create with its event" in output
