@@ -116,7 +116,8 @@ class Deliverer:
                     claim.url, content=claim.body, headers=headers
                 )
                 status_code = response.status_code
-        except httpx.HTTPError as exc:
+        except Exception as exc:
+            # Whatever went wrong is this attempt's failure, never the whole pass's.
             error = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
         latency_ms = (time.perf_counter() - started) * 1000
         now = self._now()

@@ -19,6 +19,8 @@ from closecalls.store.events import (
 from closecalls.store.sql import SQLITE
 from closecalls.store.writer import GroupCommitWriter
 
+ANY_UNDISPATCHED = "SELECT 1 FROM event WHERE dispatched = 0 LIMIT 1"
+ANY_DUE = "SELECT 1 FROM webhook_delivery WHERE status = 'pending' AND next_attempt_at <= ? LIMIT 1"
 UNDISPATCHED = (
     "SELECT seq, organization_id, id, document FROM event WHERE dispatched = 0 ORDER BY seq LIMIT ?"
 )
@@ -105,6 +107,10 @@ class SQLiteWebhooks:
 
     # The deliverer ---------------------------------------------------------------------
     async def dispatch_events(self, plan: Planner, *, now: int, limit: int) -> int:
+        # An idle deliverer asks the reader, not the writer that creates queue behind.
+        if self.reader.execute(ANY_UNDISPATCHED).fetchone() is None:
+            return 0
+
         def write(connection: sqlite3.Connection) -> int:
             pending = connection.execute(UNDISPATCHED, (limit,)).fetchall()
             if not pending:
@@ -131,6 +137,9 @@ class SQLiteWebhooks:
         return await self._writer.submit(write)
 
     async def claim_deliveries(self, *, now: int, lease_until: int, limit: int) -> list[Claim]:
+        if self.reader.execute(ANY_DUE, (now,)).fetchone() is None:
+            return []
+
         def write(connection: sqlite3.Connection) -> list[Claim]:
             claims = [
                 q.claim_from(row)
