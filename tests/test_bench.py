@@ -75,3 +75,9 @@ def test_toolkit_overhead_bench_prints_its_rows() -> None:
     output = run_bench("bench.toolkit_overhead", "--creates", "300")
     for row in ("admin API off (baseline)", "admin API on, strict", "admin API on, loose"):
         assert row in output
+
+
+def test_events_bench_prints_both_variants() -> None:
+    output = run_bench("bench.events", "--creates", "256", "--rounds", "1")
+    assert "SQLite FULL, create without event (baseline)" in output
+    assert "SQLite FULL, create with its event" in output

@@ -247,3 +247,36 @@ def test_tap_closeio_finishes_a_sync_through_429s(
         if "METRIC: " in line and '"http_request_duration"' in line
     )
     assert statuses[429] >= 2, statuses
+
+
+def test_tap_closeio_reads_the_event_log(
+    tap_python: Path, server: LiveServer, tmp_path: Path
+) -> None:
+    with server.client() as http:
+        calls = [http.post(CALLS, json={"duration": n}).json() for n in range(3)]
+        assert http.put(f"{CALLS}{calls[0]['id']}/", json={"note": "later"}).status_code == 200
+        assert http.delete(f"{CALLS}{calls[1]['id']}/").status_code == 200
+        log = http.get("/api/v1/event/").json()["data"]
+    assert len(log) == 5
+    start = datetime.now(UTC) - timedelta(days=1)
+    config = write_json(
+        tmp_path / "config.json",
+        {"api_key": KEY, "start_date": start.strftime("%Y-%m-%dT%H:%M:%SZ")},
+    )
+    catalog = json.loads(run_tap(tap_python, server, "--config", config, "--discover"))
+    catalog_path = write_json(tmp_path / "catalog.json", select_only(catalog, "event_log"))
+    messages = singer_messages(run_tap(tap_python, server, "-c", config, "--catalog", catalog_path))
+    records = [m["record"] for m in messages if m["type"] == "RECORD"]
+    assert {m["stream"] for m in messages if m["type"] == "RECORD"} == {"event_log"}
+    assert sorted(record["id"] for record in records) == sorted(event["id"] for event in log)
+    by_id = {record["id"]: record for record in records}
+    for event in log:
+        record = by_id[event["id"]]
+        for key in ("object_type", "object_id", "action", "lead_id", "request_id", "user_id"):
+            assert record[key] == event[key]
+        # The tap stores `data` and `previous_data` as JSON text.
+        assert json.loads(record["data"]) == event["data"]
+        assert json.loads(record["previous_data"]) == event["previous_data"]
+        assert datetime.fromisoformat(record["date_updated"].replace("Z", "+00:00")) == (
+            datetime.fromisoformat(event["date_updated"]).replace(tzinfo=UTC)
+        )

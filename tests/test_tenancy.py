@@ -39,7 +39,15 @@ async def populate(app: App, tenant: Tenant) -> World:
                 "contact_id": contact["id"], "outcome_id": outcome["id"], "user_id": rep.id,
             })
         ).json()  # fmt: skip
+        webhook = (
+            await http.post("/api/v1/webhook/", json={
+                "url": "https://example.com/hook",
+                "events": [{"object_type": "lead", "action": "merged"}],
+            })
+        ).json()  # fmt: skip
+        event = (await http.get("/api/v1/event/", params={"lead_id": lead["id"]})).json()
     return World({
+        "webhook": webhook["id"], "event": event["data"][0]["id"],
         "call": call["id"], "lead": lead["id"], "contact": contact["id"],
         "outcome": outcome["id"], "user": rep.id, "organization": tenant.organization.id,
     })  # fmt: skip
@@ -48,7 +56,8 @@ async def populate(app: App, tenant: Tenant) -> World:
 # Path parameters and the kind of id each takes.
 PATH_KINDS = {
     "call_id": "call", "lead_id": "lead", "contact_id": "contact", "outcome_id": "outcome",
-    "user_id": "user", "organization_id": "organization",
+    "user_id": "user", "organization_id": "organization", "event_id": "event",
+    "subscription_id": "webhook",
 }  # fmt: skip
 # Every id filter each collection accepts, with the kind of id it takes.
 FILTERS: dict[str, dict[str, str]] = {
@@ -64,6 +73,7 @@ FILTERS: dict[str, dict[str, str]] = {
     "/api/v1/user/": {},
     "/api/v1/me/": {},
     "/api/v1/event/": {"object_id": "call", "lead_id": "lead", "user_id": "user"},
+    "/api/v1/webhook/": {},
 }  # fmt: skip
 # Create bodies that name another organization's objects, each of which must be refused.
 FOREIGN_REFERENCES: dict[str, list[dict[str, str]]] = {
@@ -73,10 +83,11 @@ FOREIGN_REFERENCES: dict[str, list[dict[str, str]]] = {
     "/api/v1/contact/": [{"lead_id": "lead"}],
     "/api/v1/lead/": [],
     "/api/v1/outcome/": [],
+    "/api/v1/webhook/": [],
 }  # fmt: skip
 # A harmless change per kind, to try on the other organization's object.
 CHANGES = {"call": {"note": "pwned"}, "lead": {"name": "pwned"}, "contact": {"name": "pwned"},
-           "outcome": {"name": "pwned"}}  # fmt: skip
+           "outcome": {"name": "pwned"}, "webhook": {"status": "paused"}}  # fmt: skip
 
 
 @pytest.fixture
@@ -96,6 +107,8 @@ async def snapshot(app: App, tenant: Tenant, world: World) -> dict[str, Any]:
         "outcome": f"/api/v1/outcome/{world.ids['outcome']}/",
         "users": "/api/v1/user/",
         "calls": "/api/v1/activity/call/",
+        "webhook": f"/api/v1/webhook/{world.ids['webhook']}/",
+        "events": "/api/v1/event/",
     }
     async with client_for(app, tenant.api_key) as http:
         return {name: (await http.get(path)).json() for name, path in paths.items()}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import TYPE_CHECKING, Any
@@ -14,9 +16,11 @@ from closecalls.api.leads import LeadHandlers
 from closecalls.api.openapi import with_openapi
 from closecalls.api.outcomes import OutcomeHandlers
 from closecalls.api.users import UserHandlers
+from closecalls.api.webhooks import WebhookHandlers
 from closecalls.domain.clock import Clock, SystemClock
 from closecalls.domain.errors import ValidationFailed
 from closecalls.domain.ids import IdSource
+from closecalls.events.deliverer import Deliverer
 from closecalls.http.auth import Authenticator
 from closecalls.http.errors import ApiError, BadRequest, ServerError
 from closecalls.http.ratelimit import RateLimiter
@@ -45,7 +49,7 @@ class App:
         self.services = services
         handlers = with_openapi(
             CallHandlers, ActivityHandlers, LeadHandlers, ContactHandlers, OutcomeHandlers,
-            UserHandlers, EventHandlers,
+            UserHandlers, EventHandlers, WebhookHandlers,
         )  # fmt: skip
         self.router = Router([route for kind in handlers for route in kind(services).routes()])
         self.authenticator = Authenticator(
@@ -58,13 +62,26 @@ class App:
             else None
         )
         self.toolkit = _toolkit(self)
+        self._stop_delivering = asyncio.Event()
+        self._delivering: asyncio.Task[None] | None = None
 
     async def startup(self) -> None:
         await self.services.store.open()
+        if self.services.settings.deliver_webhooks:
+            self._stop_delivering.clear()
+            deliverer = Deliverer(self.services)
+            self._delivering = asyncio.create_task(deliverer.run(self._stop_delivering))
 
     async def shutdown(self) -> None:
         if self.limiter is not None:
             await self.limiter.buckets.close()
+        if self._delivering is not None:
+            self._stop_delivering.set()
+            # A pass in flight may be waiting on a slow receiver: its claims come back
+            # to the queue when their lease ends, so it need not be waited for long.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._delivering, 1.0)
+            self._delivering = None
         await self.services.store.close()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

@@ -273,6 +273,17 @@ def _with_store(settings: Settings, work: Callable[[Store], Awaitable[T]]) -> T:
     return asyncio.run(run())
 
 
+@main.command("worker")
+@database_option
+def worker(database: str | None) -> None:
+    """Deliver webhooks (alongside servers started with CLOSECALLS_DELIVER_WEBHOOKS=false)."""
+    from closecalls.events.worker import run_worker
+
+    settings = _settings(database=database)
+    click.echo(f"closecalls: delivering webhooks from {settings.database}", err=True)
+    asyncio.run(run_worker(settings))
+
+
 @main.command("migrate")
 @database_option
 def migrate_command(database: str | None) -> None:

@@ -8,10 +8,8 @@ from datetime import UTC, datetime
 from http import HTTPStatus
 from typing import Any
 
-import msgspec
-
 import closecalls
-from closecalls.api.events import EMPTY_PAGE
+from closecalls import openapi_events
 from closecalls.api.users import organization_document, user_document
 from closecalls.domain import calls, contacts, leads, outcomes
 from closecalls.domain.fields import Field, Kind
@@ -299,7 +297,6 @@ def schemas() -> dict[str, Schema]:
         _RESPONSE_HINTS,
     )
     me = {**user, "organizations": {"type": "array", "items": ref("Organization")}}
-    events = properties_of([msgspec.json.decode(EMPTY_PAGE)], _RESPONSE_HINTS)
     crm = {
         name: document_schemas(name, properties_of([sample], {**_RESPONSE_HINTS, **_OBJECT_HINTS}))
         for name, sample in object_samples().items()
@@ -312,7 +309,7 @@ def schemas() -> dict[str, Schema]:
         **document_schemas("User", user),
         **document_schemas("Me", me),
         **document_schemas("Organization", organization),
-        "EventPage": closed_object(events, title="EventPage"),
+        **openapi_events.SCHEMAS,
         "BadRequestError": closed_object(
             properties_of([BadRequest("example").body()], _RESPONSE_HINTS), title="BadRequestError"
         ),
@@ -475,7 +472,37 @@ OPERATIONS: Mapping[str, Operation] = {
         for kind, counted in (("Lead", True), ("Contact", False), ("Outcome", False))
         for action, operation_spec in crud_operations(kind, counted=counted).items()
     },
-    "EventHandlers.list": Operation(summary="List events", response=ref("EventPage")),
+    "EventHandlers.list": Operation(
+        summary="List events",
+        response=ref("EventPage"),
+        parameters=openapi_events.EVENT_PARAMETERS,
+    ),
+    "EventHandlers.get": Operation(summary="Fetch a single event", response=ref("Event")),
+    "WebhookHandlers.create": Operation(
+        summary="Create a webhook subscription",
+        response=ref("WebhookSubscription"),
+        body="CreateWebhook",
+        status=201,
+    ),
+    "WebhookHandlers.list": Operation(
+        summary="List webhook subscriptions", response=page(ref("WebhookSubscription"))
+    ),
+    "WebhookHandlers.get": Operation(
+        summary="Fetch a webhook subscription", response=ref("WebhookSubscription")
+    ),
+    "WebhookHandlers.update": Operation(
+        summary="Update, pause or resume a webhook subscription",
+        response=ref("WebhookSubscription"),
+        body="UpdateWebhook",
+    ),
+    "WebhookHandlers.delete": Operation(
+        summary="Delete a webhook subscription", response=EMPTY_OBJECT
+    ),
+    "WebhookHandlers.deliveries": Operation(
+        summary="A webhook subscription's delivery log, newest first",
+        response=page(ref("DeliveryAttempt")),
+        parameters=PAGING,
+    ),
     "OpenApiHandlers.document": Operation(
         response={"type": "object", "required": ["openapi", "info", "paths"]}
     ),
@@ -559,7 +586,8 @@ def operation(route: Route, method: str, handler: Handler) -> Schema:
         "responses": responses,
     }
     if spec.body is not None:
-        media = {"schema": ref(spec.body), "example": example_body(REQUEST_BODIES[spec.body])}
+        example = openapi_events.BODIES.get(spec.body) or example_body(REQUEST_BODIES[spec.body])
+        media = {"schema": ref(spec.body), "example": example}
         result["requestBody"] = {"required": True, "content": {JSON: media}}
     if route.public:
         result["security"] = []

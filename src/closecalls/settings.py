@@ -46,6 +46,23 @@ class Settings:
     admin_token: str | None = None
     # strict answers exactly as Close does; loose also journals a warning per unknown field.
     mode: str = "strict"
+    # Write the event log (and so deliver webhooks); off, a create costs about half the CPU.
+    record_events: bool = True
+    # The event log keeps events this long (Close: 30 days); older ones are pruned.
+    event_retention_days: float = 30.0
+    # Run the webhook delivery loop in each server process; off when `closecalls worker`s do.
+    deliver_webhooks: bool = True
+    # Deliver to private and loopback addresses: for emulating Close beside the receiver.
+    webhook_allow_private: bool = False
+    webhook_timeout_seconds: float = 10.0
+    # Failed deliveries back off exponentially from the base to the cap (Close: 20 minutes),
+    # for up to retry_for (Close: 72 hours); a subscription failing for pause_after pauses.
+    webhook_retry_base_seconds: float = 10.0
+    webhook_retry_cap_seconds: float = 1200.0
+    webhook_retry_for_seconds: float = 259_200.0
+    webhook_pause_after_seconds: float = 259_200.0
+    # How often an idle deliverer looks for new events and due retries.
+    webhook_poll_seconds: float = 0.5
 
     @classmethod
     def load(
@@ -82,6 +99,11 @@ class Settings:
             ("redis://", "rediss://", "unix://")
         ):
             raise ValueError("redis must be a redis://, rediss:// or unix:// URL")
+        if min(self.event_retention_days, self.webhook_timeout_seconds,
+               self.webhook_retry_base_seconds, self.webhook_retry_cap_seconds,
+               self.webhook_retry_for_seconds, self.webhook_pause_after_seconds,
+               self.webhook_poll_seconds) <= 0:  # fmt: skip
+            raise ValueError("retention, webhook timeouts, delays and periods must be positive")
         if self.workers > 1 and not self.database.startswith(("postgres://", "postgresql://")):
             # Each SQLite process has its own writer: they would queue on the file's lock.
             raise ValueError("several workers need a PostgreSQL database (one process per SQLite)")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from dataclasses import replace
+from typing import Any
 
 import httpx
 import pytest
@@ -114,14 +115,18 @@ async def test_a_put_racing_a_contact_change_is_checked_again(
     raced = []
 
     async def another_request_first(
-        organization_id: str, kind: str, call_id: str, change: Callable[[bytes], ActivityRow]
+        organization_id: str,
+        kind: str,
+        call_id: str,
+        change: Callable[[bytes], ActivityRow],
+        **options: Any,
     ) -> bytes | None:
         if not raced:  # between our check and our write, the call moves to lead B's contact
             raced.append(True)
             moved = {**call, "contact_id": contact_b["id"], "lead_id": lead_b["id"]}
             await real_update(organization_id, kind, call_id,
                               lambda _: call_row(moved, encode_json(moved)))  # fmt: skip
-        return await real_update(organization_id, kind, call_id, change)
+        return await real_update(organization_id, kind, call_id, change, **options)
 
     monkeypatch.setattr(store, "update_activity", another_request_first)
     response = await client.put(f"{CALLS}{call['id']}/", json={"lead_id": lead_a["id"]})

@@ -8,6 +8,7 @@ from typing import Any
 import msgspec
 
 from closecalls.api.listing import list_response, project_document
+from closecalls.api.recording import EventRecorder
 from closecalls.domain import calls
 from closecalls.domain.errors import ValidationFailed
 from closecalls.domain.listing import parse_call_list
@@ -117,7 +118,9 @@ class CallHandlers:
             user_names=refs.users,
         )
         document = encode_json(call)
-        await self.services.store.insert_activity(call_row(call, document))
+        recorder = EventRecorder(self.services, request)
+        recorded = recorder.created(calls.CALL_TYPE, call["id"], call["lead_id"], document)
+        await self.services.store.insert_activity(call_row(call, document), events=recorded)
         return Response(document)
 
     async def get(self, request: Request) -> Response:
@@ -133,13 +136,16 @@ class CallHandlers:
 
     async def update(self, request: Request) -> Response:
         body = await request.json_object()
+        recorder = EventRecorder(self.services, request)
         for _ in range(UPDATE_ATTEMPTS):
-            document = await self._update_once(request, body)
+            document = await self._update_once(request, body, recorder)
             if document is not None:
                 return Response(document)
         raise Conflict("The call changed while it was being updated; send the update again.")
 
-    async def _update_once(self, request: Request, body: dict[str, Any]) -> bytes | None:
+    async def _update_once(
+        self, request: Request, body: dict[str, Any], recorder: EventRecorder
+    ) -> bytes | None:
         """One checked update; None when the call's contact moved after its check (retry)."""
         caller = request.caller
         call_id = request.path_params["call_id"]
@@ -166,8 +172,9 @@ class CallHandlers:
 
         try:
             document = await store.update_activity(
-                caller.organization_id, calls.CALL_TYPE, call_id, change
-            )
+                caller.organization_id, calls.CALL_TYPE, call_id, change,
+                record=recorder.updated(calls.CALL_TYPE),
+            )  # fmt: skip
         except _ContactMoved:
             return None
         if document is None:
@@ -176,8 +183,9 @@ class CallHandlers:
 
     async def delete(self, request: Request) -> Response:
         deleted = await self.services.store.delete_activity(
-            request.caller.organization_id, calls.CALL_TYPE, request.path_params["call_id"]
-        )
+            request.caller.organization_id, calls.CALL_TYPE, request.path_params["call_id"],
+            record=EventRecorder(self.services, request).deleted(),
+        )  # fmt: skip
         if not deleted:
             raise object_not_found("Call")
         return Response(b"{}")

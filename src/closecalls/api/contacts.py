@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from closecalls.api.leads import new_lead_rows
 from closecalls.api.objects import decode, object_row, paging, rejected, respond, respond_page
+from closecalls.api.recording import EventRecorder, created_events
 from closecalls.domain import contacts, leads
 from closecalls.domain.errors import NO_SUCH_OBJECT, ValidationFailed
 from closecalls.domain.listing import parse_id_list
@@ -61,7 +62,9 @@ class ContactHandlers:
                 statuses=leads.default_statuses(caller.organization_id),
                 fallback_name=contacts.display_name(cleaned),
             )  # fmt: skip
-        await store.insert_objects(rows)
+        await store.insert_objects(
+            rows, events=created_events(EventRecorder(self.services, request), rows)
+        )
         return respond(request, decode(rows[-1].document))
 
     async def get(self, request: Request) -> Response:
@@ -88,16 +91,18 @@ class ContactHandlers:
                               phones=contacts.phone_numbers(updated))  # fmt: skip
 
         document = await self.services.store.update_object(
-            caller.organization_id, "contact", request.path_params["contact_id"], change
-        )
+            caller.organization_id, "contact", request.path_params["contact_id"], change,
+            record=EventRecorder(self.services, request).updated("contact"),
+        )  # fmt: skip
         if document is None:
             raise object_not_found("Contact")
         return respond(request, decode(document))
 
     async def delete(self, request: Request) -> Response:
         deleted = await self.services.store.delete_object(
-            request.caller.organization_id, "contact", request.path_params["contact_id"]
-        )
+            request.caller.organization_id, "contact", request.path_params["contact_id"],
+            record=EventRecorder(self.services, request).deleted(),
+        )  # fmt: skip
         if not deleted:
             raise object_not_found("Contact")
         return Response(b"{}")

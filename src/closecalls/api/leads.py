@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from closecalls.api.objects import decode, object_row, paging, rejected, respond, respond_page
+from closecalls.api.recording import EventRecorder, created_events
 from closecalls.domain import contacts, leads
 from closecalls.domain.errors import ValidationFailed
 from closecalls.domain.principal import Principal
@@ -75,7 +76,9 @@ class LeadHandlers:
         if field_errors:
             raise BadRequest.from_validation(ValidationFailed(field_errors))
         rows = new_lead_rows(self.services, caller, cleaned, cleaned_contacts, statuses=statuses)
-        await self.services.store.insert_objects(rows)
+        await self.services.store.insert_objects(
+            rows, events=created_events(EventRecorder(self.services, request), rows)
+        )
         [lead] = await self._with_contacts(caller.organization_id, [rows[0].document])
         return respond(request, lead)
 
@@ -105,8 +108,9 @@ class LeadHandlers:
             return object_row("lead", updated)
 
         document = await self.services.store.update_object(
-            caller.organization_id, "lead", request.path_params["lead_id"], change
-        )
+            caller.organization_id, "lead", request.path_params["lead_id"], change,
+            record=EventRecorder(self.services, request).updated("lead"),
+        )  # fmt: skip
         if document is None:
             raise object_not_found("Lead")
         [lead] = await self._with_contacts(caller.organization_id, [document])
@@ -114,8 +118,9 @@ class LeadHandlers:
 
     async def delete(self, request: Request) -> Response:
         deleted = await self.services.store.delete_lead(
-            request.caller.organization_id, request.path_params["lead_id"]
-        )
+            request.caller.organization_id, request.path_params["lead_id"],
+            record=EventRecorder(self.services, request).deleted(),
+        )  # fmt: skip
         if not deleted:
             raise object_not_found("Lead")
         return Response(b"{}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from closecalls.api.objects import decode, object_row, paging, rejected, respond, respond_page
+from closecalls.api.recording import EventRecorder, created_events
 from closecalls.domain import outcomes
 from closecalls.domain.errors import ValidationFailed
 from closecalls.http.errors import object_not_found
@@ -38,7 +39,10 @@ class OutcomeHandlers:
             cleaned, outcome_id=self.services.ids.new("outcome", 22),
             now=self.services.clock.now(), principal=request.caller,
         )  # fmt: skip
-        await self.services.store.insert_objects([object_row("outcome", outcome)])
+        rows = [object_row("outcome", outcome)]
+        await self.services.store.insert_objects(
+            rows, events=created_events(EventRecorder(self.services, request), rows)
+        )
         response = respond(request, outcome, status=201)
         response.headers["location"] = f"/api/v1/outcome/{outcome['id']}/"
         return response
@@ -66,16 +70,18 @@ class OutcomeHandlers:
             return object_row("outcome", updated)
 
         document = await self.services.store.update_object(
-            caller.organization_id, "outcome", request.path_params["outcome_id"], change
-        )
+            caller.organization_id, "outcome", request.path_params["outcome_id"], change,
+            record=EventRecorder(self.services, request).updated("outcome"),
+        )  # fmt: skip
         if document is None:
             raise object_not_found("Outcome")
         return respond(request, decode(document))
 
     async def delete(self, request: Request) -> Response:
         deleted = await self.services.store.delete_object(
-            request.caller.organization_id, "outcome", request.path_params["outcome_id"]
-        )
+            request.caller.organization_id, "outcome", request.path_params["outcome_id"],
+            record=EventRecorder(self.services, request).deleted(),
+        )  # fmt: skip
         if not deleted:
             raise object_not_found("Outcome")
         return Response(b"{}")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -24,3 +24,8 @@ def to_micros(moment: datetime) -> int:
     """Microseconds since the epoch: how timestamps are indexed in the store."""
     delta = moment - EPOCH
     return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def from_micros(micros: int) -> datetime:
+    """The moment `micros` microseconds after the epoch, in UTC."""
+    return EPOCH + timedelta(microseconds=micros)

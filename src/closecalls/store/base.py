@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
 from closecalls.domain.listing import ActivityQuery
+from closecalls.store.events import (
+    EventRow,
+    Recorder,
+    RemovalRecorder,
+    WebhookStore,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +87,7 @@ class ObjectRow:
     phones: tuple[str, ...] = ()
 
 
-class Store(Protocol):
+class Store(WebhookStore, Protocol):
     """Persistence for every resource; methods that touch tenant data take the organization."""
 
     async def open(self) -> None: ...
@@ -120,8 +126,10 @@ class Store(Protocol):
         ...
 
     # Leads, contacts and outcomes ------------------------------------------------------
-    async def insert_objects(self, rows: Iterable[ObjectRow]) -> None:
-        """Insert objects in one transaction (a lead with its contacts)."""
+    async def insert_objects(
+        self, rows: Iterable[ObjectRow], *, events: Sequence[EventRow] = ()
+    ) -> None:
+        """Insert objects and the events they cause in one transaction (a lead with contacts)."""
         ...
 
     async def get_objects(
@@ -135,13 +143,33 @@ class Store(Protocol):
         ...
 
     async def update_object(
-        self, organization_id: str, kind: str, object_id: str, change: Callable[[bytes], ObjectRow]
-    ) -> bytes | None: ...
+        self,
+        organization_id: str,
+        kind: str,
+        object_id: str,
+        change: Callable[[bytes], ObjectRow],
+        *,
+        record: Recorder | None = None,
+    ) -> bytes | None:
+        """Apply `change` atomically; `record(before, after)` gives the events to write with it."""
+        ...
 
-    async def delete_object(self, organization_id: str, kind: str, object_id: str) -> bool: ...
+    async def delete_object(
+        self,
+        organization_id: str,
+        kind: str,
+        object_id: str,
+        *,
+        record: RemovalRecorder | None = None,
+    ) -> bool: ...
 
-    async def delete_lead(self, organization_id: str, lead_id: str) -> bool:
-        """Delete a lead with its contacts and its activities, as Close does."""
+    async def delete_lead(
+        self, organization_id: str, lead_id: str, *, record: RemovalRecorder | None = None
+    ) -> bool:
+        """Delete a lead with its contacts and its activities, as Close does.
+
+        `record` is given every (kind or activity type, document) removed.
+        """
         ...
 
     async def list_objects(
@@ -164,7 +192,9 @@ class Store(Protocol):
         ...
 
     # Activities -----------------------------------------------------------------------
-    async def insert_activity(self, row: ActivityRow) -> None: ...
+    async def insert_activity(self, row: ActivityRow, *, events: Sequence[EventRow] = ()) -> None:
+        """Insert one activity and the events it causes in one transaction."""
+        ...
 
     async def insert_activities(self, rows: Iterable[ActivityRow]) -> None:
         """Insert many activities in one transaction (bulk loads)."""
@@ -180,14 +210,24 @@ class Store(Protocol):
         type: str,
         activity_id: str,
         change: Callable[[bytes], ActivityRow],
+        *,
+        record: Recorder | None = None,
     ) -> bytes | None:
         """Apply `change` to the stored document atomically; None if there is no such activity.
 
-        `change` may raise to refuse the update, which then changes nothing.
+        `change` may raise to refuse the update, which then changes nothing;
+        `record(before, after)` gives the events written in the same transaction.
         """
         ...
 
-    async def delete_activity(self, organization_id: str, type: str, activity_id: str) -> bool: ...
+    async def delete_activity(
+        self,
+        organization_id: str,
+        type: str,
+        activity_id: str,
+        *,
+        record: RemovalRecorder | None = None,
+    ) -> bool: ...
 
     async def list_activities(
         self, organization_id: str, query: ActivityQuery

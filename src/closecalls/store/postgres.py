@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import TYPE_CHECKING, TypeAlias
 
@@ -21,7 +21,10 @@ from closecalls.store.base import (
     Organization,
     User,
 )
+from closecalls.store.events import EventRow, Recorder, RemovalRecorder
+from closecalls.store.events_sql import EVENT_COLUMNS, event_values
 from closecalls.store.migrations import Migration, load_migrations
+from closecalls.store.postgres_events import PostgresWebhooks, insert_events
 from closecalls.store.sql import (
     ACTIVITY_COLUMNS,
     CREDENTIAL_COLUMNS,
@@ -83,6 +86,15 @@ INSERT_ACTIVITY_SCOPED = (
     f"INSERT INTO activity ({ACTIVITY_COLUMNS}) SELECT $2, tenant.id, $3, $4, $5, $6, "
     f"$7::bigint, $8::bigint, $9::bytea FROM {TENANT_ROW}"
 )
+# A create and its event, in the same single round trip: both rows come out of the one
+# (materialised) tenant row, so both are checked under the organization it sets.
+INSERT_ACTIVITY_WITH_EVENT = (
+    f"WITH tenant AS MATERIALIZED (SELECT set_config('{TENANT}', $1, true) AS id), "
+    f"created AS (INSERT INTO activity ({ACTIVITY_COLUMNS}) SELECT $2, tenant.id, $3, $4, $5, "
+    "$6, $7::bigint, $8::bigint, $9::bytea FROM tenant) "
+    f"INSERT INTO event ({EVENT_COLUMNS}) SELECT $10, tenant.id, $11, $12, $13, $14, $15, $16, "
+    "$17::bigint, $18::bigint, $19::bytea FROM tenant"
+)
 
 
 # A page is read in order straight off an index, as on SQLite, whatever the statistics
@@ -102,7 +114,7 @@ def is_postgres_url(database: str) -> bool:
     return database.startswith(("postgres://", "postgresql://"))
 
 
-class PostgresStore:
+class PostgresStore(PostgresWebhooks):
     """A Store on a PostgreSQL database that any number of processes and hosts may share."""
 
     def __init__(self, url: str, *, pool_size: int = 10) -> None:
@@ -278,7 +290,9 @@ class PostgresStore:
         return [User(*row) for row in rows[:limit]], len(rows) > limit
 
     # Leads, contacts and outcomes ------------------------------------------------------
-    async def insert_objects(self, rows: Iterable[ObjectRow]) -> None:
+    async def insert_objects(
+        self, rows: Iterable[ObjectRow], *, events: Sequence[EventRow] = ()
+    ) -> None:
         by_organization: dict[str, list[ObjectRow]] = {}
         for row in rows:
             by_organization.setdefault(row.organization_id, []).append(row)
@@ -294,6 +308,8 @@ class PostgresStore:
                 )  # fmt: skip
                 for row in batch:
                     await _replace_phones(connection, row)
+                mine = [event for event in events if event.organization_id == organization_id]
+                await insert_events(connection, mine)
 
     async def get_objects(
         self, organization_id: str, kind: str, object_ids: Iterable[str]
@@ -319,7 +335,13 @@ class PostgresStore:
         return {row[0]: (row[1], row[2]) for row in rows}
 
     async def update_object(
-        self, organization_id: str, kind: str, object_id: str, change: Callable[[bytes], ObjectRow]
+        self,
+        organization_id: str,
+        kind: str,
+        object_id: str,
+        change: Callable[[bytes], ObjectRow],
+        *,
+        record: Recorder | None = None,
     ) -> bytes | None:
         async with self.tenant(organization_id) as connection:
             stored = await connection.fetchval(
@@ -332,25 +354,47 @@ class PostgresStore:
                 UPDATE_OBJECT, row.parent_id, row.document, object_id, organization_id
             )
             await _replace_phones(connection, row)
+            if record is not None:
+                await insert_events(connection, record(stored, row.document))
         return row.document
 
-    async def delete_object(self, organization_id: str, kind: str, object_id: str) -> bool:
+    async def delete_object(
+        self,
+        organization_id: str,
+        kind: str,
+        object_id: str,
+        *,
+        record: RemovalRecorder | None = None,
+    ) -> bool:
         async with self.tenant(organization_id) as connection:
-            status = await connection.execute(DELETE_OBJECT, object_id, organization_id, kind)
-        return _affected(status) > 0
+            removed = await connection.fetchval(
+                DELETE_OBJECT + " RETURNING document", object_id, organization_id, kind
+            )
+            if record is not None and removed is not None:
+                await insert_events(connection, record([(kind, removed)]))
+        return removed is not None
 
     async def reset_organization(self, organization_id: str) -> None:
         async with self.tenant(organization_id) as connection:
             for statement in RESET_ORGANIZATION:
                 await connection.execute(statement, organization_id)
 
-    async def delete_lead(self, organization_id: str, lead_id: str) -> bool:
+    async def delete_lead(
+        self, organization_id: str, lead_id: str, *, record: RemovalRecorder | None = None
+    ) -> bool:
         async with self.tenant(organization_id) as connection:
-            status = await connection.execute(DELETE_LEAD, lead_id, organization_id)
-            if _affected(status) == 0:
+            lead = await connection.fetchval(
+                DELETE_LEAD + " RETURNING document", lead_id, organization_id
+            )
+            if lead is None:
                 return False
-            await connection.execute(DELETE_LEAD_CONTACTS, organization_id, lead_id)
-            await connection.execute(DELETE_LEAD_ACTIVITIES, organization_id, lead_id)
+            removed: list[tuple[str, bytes]] = [("lead", lead)]
+            for sql in (DELETE_LEAD_CONTACTS + " RETURNING kind, document",
+                        DELETE_LEAD_ACTIVITIES + " RETURNING type, document"):  # fmt: skip
+                rows = await connection.fetch(sql, organization_id, lead_id)
+                removed += [(row[0], row[1]) for row in rows]
+            if record is not None:
+                await insert_events(connection, record(removed))
         return True
 
     async def list_objects(
@@ -387,7 +431,20 @@ class PostgresStore:
         return [(row[0], row[1]) for row in rows]
 
     # Activities -----------------------------------------------------------------------
-    async def insert_activity(self, row: ActivityRow) -> None:
+    async def insert_activity(self, row: ActivityRow, *, events: Sequence[EventRow] = ()) -> None:
+        if len(events) == 1 and events[0].organization_id == row.organization_id:
+            async with self.connection() as connection:
+                await connection.execute(
+                    INSERT_ACTIVITY_WITH_EVENT, row.organization_id, row.id, row.type,
+                    *_activity_values(row)[3:], *event_values(events[0])[:1],
+                    *event_values(events[0])[2:],
+                )  # fmt: skip
+            return
+        if events:
+            async with self.tenant(row.organization_id) as connection:
+                await connection.execute(INSERT_ACTIVITY, *_activity_values(row))
+                await insert_events(connection, events)
+            return
         async with self.connection() as connection:
             await connection.execute(
                 INSERT_ACTIVITY_SCOPED, row.organization_id, row.id, row.type,
@@ -418,6 +475,8 @@ class PostgresStore:
         type: str,
         activity_id: str,
         change: Callable[[bytes], ActivityRow],
+        *,
+        record: Recorder | None = None,
     ) -> bytes | None:
         async with self.tenant(organization_id) as connection:
             # The row lock makes concurrent updates of one activity apply one after another.
@@ -432,12 +491,25 @@ class PostgresStore:
                 row.lead_id, row.contact_id, row.user_id, row.activity_at, row.document,
                 activity_id, organization_id,
             )  # fmt: skip
+            if record is not None:
+                await insert_events(connection, record(stored, row.document))
         return row.document
 
-    async def delete_activity(self, organization_id: str, type: str, activity_id: str) -> bool:
+    async def delete_activity(
+        self,
+        organization_id: str,
+        type: str,
+        activity_id: str,
+        *,
+        record: RemovalRecorder | None = None,
+    ) -> bool:
         async with self.tenant(organization_id) as connection:
-            status = await connection.execute(DELETE_ACTIVITY, activity_id, organization_id, type)
-        return _affected(status) > 0
+            removed = await connection.fetchval(
+                DELETE_ACTIVITY + " RETURNING document", activity_id, organization_id, type
+            )
+            if record is not None and removed is not None:
+                await insert_events(connection, record([(type, removed)]))
+        return removed is not None
 
     async def list_activities(
         self, organization_id: str, query: ActivityQuery

@@ -141,6 +141,10 @@ DELETE_LEAD_ACTIVITIES = "DELETE FROM activity WHERE organization_id = ? AND lea
 DELETE_PHONES = "DELETE FROM contact_phone WHERE contact_id = ? AND organization_id = ?"
 # An organization's data, children first; the organization, its users and keys stay.
 RESET_ORGANIZATION = (
+    "DELETE FROM webhook_attempt WHERE organization_id = ?",
+    "DELETE FROM webhook_delivery WHERE organization_id = ?",
+    "DELETE FROM webhook_subscription WHERE organization_id = ?",
+    "DELETE FROM event WHERE organization_id = ?",
     "DELETE FROM contact_phone WHERE organization_id = ?",
     "DELETE FROM activity WHERE organization_id = ?",
     "DELETE FROM crm_object WHERE organization_id = ?",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -16,6 +16,7 @@ from closecalls.store.base import (
     Organization,
     User,
 )
+from closecalls.store.events import EventRow, Recorder, RemovalRecorder
 from closecalls.store.migrations import Migration, load_migrations
 from closecalls.store.sql import (
     CONTACTS_BY_PHONE,
@@ -47,12 +48,13 @@ from closecalls.store.sql import (
     object_filter,
     objects_by_id,
 )
+from closecalls.store.sqlite_events import SQLiteWebhooks, insert_events
 from closecalls.store.writer import GroupCommitWriter
 
 SYNCHRONOUS_MODES = ("OFF", "NORMAL", "FULL", "EXTRA")
 
 
-class SQLiteStore:
+class SQLiteStore(SQLiteWebhooks):
     """A Store on one SQLite file; this process must be the file's only writer."""
 
     def __init__(self, path: str | Path, *, synchronous: str = "FULL") -> None:
@@ -196,9 +198,16 @@ class SQLiteStore:
         return [User(*row) for row in rows[:limit]], len(rows) > limit
 
     # Leads, contacts and outcomes ------------------------------------------------------
-    async def insert_objects(self, rows: Iterable[ObjectRow]) -> None:
+    async def insert_objects(
+        self, rows: Iterable[ObjectRow], *, events: Sequence[EventRow] = ()
+    ) -> None:
         batch = list(rows)
-        await self._writer.submit(lambda connection: _insert_objects(connection, batch))
+
+        def write(connection: sqlite3.Connection) -> None:
+            _insert_objects(connection, batch)
+            insert_events(connection, events)
+
+        await self._writer.submit(write)
 
     async def get_objects(
         self, organization_id: str, kind: str, object_ids: Iterable[str]
@@ -223,7 +232,13 @@ class SQLiteStore:
         return {row[0]: (row[1], row[2]) for row in rows}
 
     async def update_object(
-        self, organization_id: str, kind: str, object_id: str, change: Callable[[bytes], ObjectRow]
+        self,
+        organization_id: str,
+        kind: str,
+        object_id: str,
+        change: Callable[[bytes], ObjectRow],
+        *,
+        record: Recorder | None = None,
     ) -> bytes | None:
         def write(connection: sqlite3.Connection) -> bytes | None:
             found = connection.execute(GET_OBJECT, (object_id, organization_id, kind)).fetchone()
@@ -234,24 +249,47 @@ class SQLiteStore:
                 UPDATE_OBJECT, (row.parent_id, row.document, object_id, organization_id)
             )
             _replace_phones(connection, row)
+            if record is not None:
+                insert_events(connection, record(bytes(found[0]), row.document))
             return row.document
 
         return await self._writer.submit(write)
 
-    async def delete_object(self, organization_id: str, kind: str, object_id: str) -> bool:
+    async def delete_object(
+        self,
+        organization_id: str,
+        kind: str,
+        object_id: str,
+        *,
+        record: RemovalRecorder | None = None,
+    ) -> bool:
         def write(connection: sqlite3.Connection) -> bool:
-            cursor = connection.execute(DELETE_OBJECT, (object_id, organization_id, kind))
-            return cursor.rowcount > 0
+            removed = connection.execute(
+                DELETE_OBJECT + " RETURNING document", (object_id, organization_id, kind)
+            ).fetchall()
+            if record is not None and removed:
+                insert_events(connection, record([(kind, bytes(removed[0][0]))]))
+            return bool(removed)
 
         return await self._writer.submit(write)
 
-    async def delete_lead(self, organization_id: str, lead_id: str) -> bool:
+    async def delete_lead(
+        self, organization_id: str, lead_id: str, *, record: RemovalRecorder | None = None
+    ) -> bool:
         def write(connection: sqlite3.Connection) -> bool:
-            cursor = connection.execute(DELETE_LEAD, (lead_id, organization_id))
-            if cursor.rowcount == 0:
+            lead = connection.execute(
+                DELETE_LEAD + " RETURNING document", (lead_id, organization_id)
+            ).fetchall()
+            if not lead:
                 return False
-            connection.execute(DELETE_LEAD_CONTACTS, (organization_id, lead_id))
-            connection.execute(DELETE_LEAD_ACTIVITIES, (organization_id, lead_id))
+            removed = [("lead", bytes(lead[0][0]))]
+            for sql, args in (
+                (DELETE_LEAD_CONTACTS + " RETURNING kind, document", (organization_id, lead_id)),
+                (DELETE_LEAD_ACTIVITIES + " RETURNING type, document", (organization_id, lead_id)),
+            ):
+                removed += [(row[0], bytes(row[1])) for row in connection.execute(sql, args)]
+            if record is not None:
+                insert_events(connection, record(removed))
             return True
 
         return await self._writer.submit(write)
@@ -285,8 +323,12 @@ class SQLiteStore:
         return [(row[0], row[1]) for row in rows]
 
     # Activities -----------------------------------------------------------------------
-    async def insert_activity(self, row: ActivityRow) -> None:
-        await self._writer.submit(lambda connection: _insert_activities(connection, [row]))
+    async def insert_activity(self, row: ActivityRow, *, events: Sequence[EventRow] = ()) -> None:
+        def write(connection: sqlite3.Connection) -> None:
+            _insert_activities(connection, [row])
+            insert_events(connection, events)
+
+        await self._writer.submit(write)
 
     async def insert_activities(self, rows: Iterable[ActivityRow]) -> None:
         batch = list(rows)
@@ -302,6 +344,8 @@ class SQLiteStore:
         type: str,
         activity_id: str,
         change: Callable[[bytes], ActivityRow],
+        *,
+        record: Recorder | None = None,
     ) -> bytes | None:
         def write(connection: sqlite3.Connection) -> bytes | None:
             found = connection.execute(
@@ -315,14 +359,27 @@ class SQLiteStore:
                 (row.lead_id, row.contact_id, row.user_id, row.activity_at, row.document,
                  activity_id, organization_id),
             )  # fmt: skip
+            if record is not None:
+                insert_events(connection, record(bytes(found[0]), row.document))
             return row.document
 
         return await self._writer.submit(write)
 
-    async def delete_activity(self, organization_id: str, type: str, activity_id: str) -> bool:
+    async def delete_activity(
+        self,
+        organization_id: str,
+        type: str,
+        activity_id: str,
+        *,
+        record: RemovalRecorder | None = None,
+    ) -> bool:
         def write(connection: sqlite3.Connection) -> bool:
-            cursor = connection.execute(DELETE_ACTIVITY, (activity_id, organization_id, type))
-            return cursor.rowcount > 0
+            removed = connection.execute(
+                DELETE_ACTIVITY + " RETURNING document", (activity_id, organization_id, type)
+            ).fetchall()
+            if record is not None and removed:
+                insert_events(connection, record([(type, bytes(removed[0][0]))]))
+            return bool(removed)
 
         return await self._writer.submit(write)
 

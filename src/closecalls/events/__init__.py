@@ -1,0 +1,1 @@
+"""Webhook delivery: the loop that plans, signs, sends, retries and records deliveries."""
