@@ -31,6 +31,8 @@ class Settings:
     access_token_seconds: int = 3600
     # Link a call with no lead or contact to the contact whose phone matches, as dialers expect.
     match_phone: bool = False
+    # How long an Idempotency-Key (an extension, not Close) is remembered: 24 hours.
+    idempotency_key_seconds: int = 86_400
 
     @classmethod
     def load(
@@ -58,6 +60,8 @@ class Settings:
             raise ValueError("sqlite_synchronous must be OFF, NORMAL, FULL or EXTRA")
         if not 0 <= self.auth_cache_seconds <= 1:
             raise ValueError("auth_cache_seconds must be between 0 and 1 (revocation promise)")
+        if self.idempotency_key_seconds < 1:
+            raise ValueError("idempotency_key_seconds must be at least 1")
         if self.workers < 1 or self.postgres_pool_size < 1:
             raise ValueError("workers and postgres_pool_size must be at least 1")
         if self.workers > 1 and not self.database.startswith(("postgres://", "postgresql://")):

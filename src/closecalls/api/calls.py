@@ -7,9 +7,11 @@ from typing import Any
 
 import msgspec
 
+from closecalls.api.idempotency import idempotently
 from closecalls.api.listing import list_response, project_document
 from closecalls.domain import calls
 from closecalls.domain.errors import ValidationFailed
+from closecalls.domain.idempotency import IdempotencyKey
 from closecalls.domain.listing import parse_call_list
 from closecalls.domain.principal import Principal
 from closecalls.domain.projection import parse_fields
@@ -95,6 +97,9 @@ class CallHandlers:
         )
 
     async def create(self, request: Request) -> Response:
+        return await idempotently(self.services, request, lambda key: self._create(request, key))
+
+    async def _create(self, request: Request, key: IdempotencyKey | None) -> Response:
         body = await request.json_object()
         caller = request.caller
         refs = await self._references(caller, body)
@@ -117,7 +122,7 @@ class CallHandlers:
             user_names=refs.users,
         )
         document = encode_json(call)
-        await self.services.store.insert_activity(call_row(call, document))
+        await self.services.store.insert_activity(call_row(call, document), idempotency=key)
         return Response(document)
 
     async def get(self, request: Request) -> Response:
@@ -132,14 +137,19 @@ class CallHandlers:
         return json_response(project_document(document, selection, calls.OPTIONAL_FIELDS))
 
     async def update(self, request: Request) -> Response:
+        return await idempotently(self.services, request, lambda key: self._update(request, key))
+
+    async def _update(self, request: Request, key: IdempotencyKey | None) -> Response:
         body = await request.json_object()
         for _ in range(UPDATE_ATTEMPTS):
-            document = await self._update_once(request, body)
+            document = await self._update_once(request, body, key)
             if document is not None:
                 return Response(document)
         raise Conflict("The call changed while it was being updated; send the update again.")
 
-    async def _update_once(self, request: Request, body: dict[str, Any]) -> bytes | None:
+    async def _update_once(
+        self, request: Request, body: dict[str, Any], key: IdempotencyKey | None
+    ) -> bytes | None:
         """One checked update; None when the call's contact moved after its check (retry)."""
         caller = request.caller
         call_id = request.path_params["call_id"]
@@ -166,7 +176,7 @@ class CallHandlers:
 
         try:
             document = await store.update_activity(
-                caller.organization_id, calls.CALL_TYPE, call_id, change
+                caller.organization_id, calls.CALL_TYPE, call_id, change, idempotency=key
             )
         except _ContactMoved:
             return None

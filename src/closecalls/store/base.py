@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
+from closecalls.domain.idempotency import IdempotencyKey, StoredKey
 from closecalls.domain.listing import ActivityQuery
 
 
@@ -160,7 +161,11 @@ class Store(Protocol):
         ...
 
     # Activities -----------------------------------------------------------------------
-    async def insert_activity(self, row: ActivityRow) -> None: ...
+    async def insert_activity(
+        self, row: ActivityRow, *, idempotency: IdempotencyKey | None = None
+    ) -> None:
+        """Insert one activity; with a claimed key, record the answer in the same transaction."""
+        ...
 
     async def insert_activities(self, rows: Iterable[ActivityRow]) -> None:
         """Insert many activities in one transaction (bulk loads)."""
@@ -176,10 +181,13 @@ class Store(Protocol):
         type: str,
         activity_id: str,
         change: Callable[[bytes], ActivityRow],
+        *,
+        idempotency: IdempotencyKey | None = None,
     ) -> bytes | None:
         """Apply `change` to the stored document atomically; None if there is no such activity.
 
-        `change` may raise to refuse the update, which then changes nothing.
+        `change` may raise to refuse the update, which then changes nothing. A claimed
+        idempotency key records the answer in the same transaction.
         """
         ...
 
@@ -189,4 +197,19 @@ class Store(Protocol):
         self, organization_id: str, query: ActivityQuery
     ) -> tuple[list[bytes], bool]:
         """One page of documents in the query's order, and whether more follow."""
+        ...
+
+    # Idempotency-Key (an extension, not Close) -----------------------------------------
+    async def claim_idempotency_key(
+        self, key: IdempotencyKey, *, now: int, expires_at: int, stale_before: int
+    ) -> StoredKey | None:
+        """Claim the key for this request (None), or what an earlier request stored under it.
+
+        Expired keys are forgotten first, and so is a claim left unfinished since
+        `stale_before` (its process died).
+        """
+        ...
+
+    async def release_idempotency_key(self, key: IdempotencyKey) -> None:
+        """Forget an unfinished claim: the request failed, and a retry may run it afresh."""
         ...

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, TypeAlias
 
 import asyncpg
 
+from closecalls.domain.idempotency import IdempotencyKey, StoredKey
 from closecalls.domain.listing import ActivityQuery
 from closecalls.store import sql
 from closecalls.store.base import (
@@ -21,6 +22,7 @@ from closecalls.store.base import (
     Organization,
     User,
 )
+from closecalls.store.idempotency import claim_postgres, finish_postgres, release_postgres
 from closecalls.store.migrations import Migration, load_migrations
 from closecalls.store.sql import (
     ACTIVITY_COLUMNS,
@@ -380,7 +382,14 @@ class PostgresStore:
         return [(row[0], row[1]) for row in rows]
 
     # Activities -----------------------------------------------------------------------
-    async def insert_activity(self, row: ActivityRow) -> None:
+    async def insert_activity(
+        self, row: ActivityRow, *, idempotency: IdempotencyKey | None = None
+    ) -> None:
+        if idempotency is not None:
+            async with self.tenant(row.organization_id) as connection:
+                await connection.execute(INSERT_ACTIVITY, *_activity_values(row))
+                await finish_postgres(connection, idempotency, 200, row.document)
+            return
         async with self.connection() as connection:
             await connection.execute(
                 INSERT_ACTIVITY_SCOPED, row.organization_id, row.id, row.type,
@@ -411,6 +420,8 @@ class PostgresStore:
         type: str,
         activity_id: str,
         change: Callable[[bytes], ActivityRow],
+        *,
+        idempotency: IdempotencyKey | None = None,
     ) -> bytes | None:
         async with self.tenant(organization_id) as connection:
             # The row lock makes concurrent updates of one activity apply one after another.
@@ -425,12 +436,27 @@ class PostgresStore:
                 row.lead_id, row.contact_id, row.user_id, row.activity_at, row.document,
                 activity_id, organization_id,
             )  # fmt: skip
+            if idempotency is not None:
+                await finish_postgres(connection, idempotency, 200, row.document)
         return row.document
 
     async def delete_activity(self, organization_id: str, type: str, activity_id: str) -> bool:
         async with self.tenant(organization_id) as connection:
             status = await connection.execute(DELETE_ACTIVITY, activity_id, organization_id, type)
         return _affected(status) > 0
+
+    # Idempotency-Key (an extension, not Close) ---------------------------------------------
+    async def claim_idempotency_key(
+        self, key: IdempotencyKey, *, now: int, expires_at: int, stale_before: int
+    ) -> StoredKey | None:
+        async with self.tenant(key.organization_id) as connection:
+            return await claim_postgres(
+                connection, key, now=now, expires_at=expires_at, stale_before=stale_before
+            )
+
+    async def release_idempotency_key(self, key: IdempotencyKey) -> None:
+        async with self.tenant(key.organization_id) as connection:
+            await release_postgres(connection, key)
 
     async def list_activities(
         self, organization_id: str, query: ActivityQuery

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 
+from closecalls.domain.idempotency import IdempotencyKey, StoredKey
 from closecalls.domain.listing import ActivityQuery
 from closecalls.store.base import (
     ActivityRow,
@@ -16,6 +17,7 @@ from closecalls.store.base import (
     Organization,
     User,
 )
+from closecalls.store.idempotency import claim_sqlite, finish_sqlite, release_sqlite
 from closecalls.store.migrations import Migration, load_migrations
 from closecalls.store.sql import (
     CONTACTS_BY_PHONE,
@@ -277,8 +279,15 @@ class SQLiteStore:
         return [(row[0], row[1]) for row in rows]
 
     # Activities -----------------------------------------------------------------------
-    async def insert_activity(self, row: ActivityRow) -> None:
-        await self._writer.submit(lambda connection: _insert_activities(connection, [row]))
+    async def insert_activity(
+        self, row: ActivityRow, *, idempotency: IdempotencyKey | None = None
+    ) -> None:
+        def write(connection: sqlite3.Connection) -> None:
+            _insert_activities(connection, [row])
+            if idempotency is not None:
+                finish_sqlite(connection, idempotency, 200, row.document)
+
+        await self._writer.submit(write)
 
     async def insert_activities(self, rows: Iterable[ActivityRow]) -> None:
         batch = list(rows)
@@ -294,6 +303,8 @@ class SQLiteStore:
         type: str,
         activity_id: str,
         change: Callable[[bytes], ActivityRow],
+        *,
+        idempotency: IdempotencyKey | None = None,
     ) -> bytes | None:
         def write(connection: sqlite3.Connection) -> bytes | None:
             found = connection.execute(
@@ -307,6 +318,8 @@ class SQLiteStore:
                 (row.lead_id, row.contact_id, row.user_id, row.activity_at, row.document,
                  activity_id, organization_id),
             )  # fmt: skip
+            if idempotency is not None:
+                finish_sqlite(connection, idempotency, 200, row.document)
             return row.document
 
         return await self._writer.submit(write)
@@ -317,6 +330,19 @@ class SQLiteStore:
             return cursor.rowcount > 0
 
         return await self._writer.submit(write)
+
+    # Idempotency-Key (an extension, not Close) ---------------------------------------------
+    async def claim_idempotency_key(
+        self, key: IdempotencyKey, *, now: int, expires_at: int, stale_before: int
+    ) -> StoredKey | None:
+        return await self._writer.submit(
+            lambda connection: claim_sqlite(
+                connection, key, now=now, expires_at=expires_at, stale_before=stale_before
+            )
+        )
+
+    async def release_idempotency_key(self, key: IdempotencyKey) -> None:
+        await self._writer.submit(lambda connection: release_sqlite(connection, key))
 
     async def list_activities(
         self, organization_id: str, query: ActivityQuery
