@@ -1,4 +1,4 @@
-"""The `closecalls` command: serve, keys, tokens, migrate and migrate-data."""
+"""The `closecalls` command: serve, keys, tokens, migrate, migrate-data, import and export."""
 
 from __future__ import annotations
 
@@ -272,3 +272,14 @@ def migrate_data(source: str, target: str) -> None:
     for report in reports:
         click.echo(f"{report.name:<24} {report.rows:>12,} rows  checksum {report.checksum[:16]}")
     click.echo(f"copied and verified {sum(report.rows for report in reports):,} rows")
+
+
+def _add_bulk_commands() -> None:
+    """`import` and `export` live with the rest of the bulk code (closecalls.bulk)."""
+    from closecalls.bulk.cli import export_command, import_command
+
+    main.add_command(import_command)
+    main.add_command(export_command)
+
+
+_add_bulk_commands()

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from closecalls.domain.idempotency import IdempotencyKey, StoredKey
 from closecalls.domain.listing import ActivityQuery
+
+if TYPE_CHECKING:
+    from closecalls.store.bulk import Keyed
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,4 +215,22 @@ class Store(Protocol):
 
     async def release_idempotency_key(self, key: IdempotencyKey) -> None:
         """Forget an unfinished claim: the request failed, and a retry may run it afresh."""
+        ...
+
+    # Bulk import and export -------------------------------------------------------------
+    async def import_activities(self, organization_id: str, rows: list[Keyed]) -> int:
+        """Insert, in one transaction, the calls whose natural keys were never imported.
+
+        Each key is recorded with its call; how many calls were inserted.
+        """
+        ...
+
+    async def count_activities(self, organization_id: str, query: ActivityQuery) -> int:
+        """How many activities the query's filters match (paging aside)."""
+        ...
+
+    def export_activities(
+        self, organization_id: str, query: ActivityQuery, *, batch: int = 5_000
+    ) -> AsyncIterator[list[bytes]]:
+        """Every document the query's filters match, in its order, a batch at a time."""
         ...

@@ -22,6 +22,7 @@ from closecalls.store.base import (
     Organization,
     User,
 )
+from closecalls.store.bulk import Keyed, count_sql, export_postgres, export_sql, import_postgres
 from closecalls.store.idempotency import claim_postgres, finish_postgres, release_postgres
 from closecalls.store.migrations import Migration, load_migrations
 from closecalls.store.sql import (
@@ -457,6 +458,29 @@ class PostgresStore:
     async def release_idempotency_key(self, key: IdempotencyKey) -> None:
         async with self.tenant(key.organization_id) as connection:
             await release_postgres(connection, key)
+
+    # Bulk import and export -------------------------------------------------------------
+    async def import_activities(self, organization_id: str, rows: list[Keyed]) -> int:
+        async with self.tenant(organization_id) as connection:
+            return await import_postgres(connection, organization_id, rows)
+
+    async def count_activities(self, organization_id: str, query: ActivityQuery) -> int:
+        built = count_sql(POSTGRES, organization_id, query)
+        if built is None:
+            return 0
+        async with self.tenant(organization_id) as connection:
+            count: int = await connection.fetchval(built[0], *built[1])
+        return count
+
+    async def export_activities(
+        self, organization_id: str, query: ActivityQuery, *, batch: int = 5_000
+    ) -> AsyncIterator[list[bytes]]:
+        built = export_sql(POSTGRES, organization_id, query)
+        if built is None:
+            return
+        async with self.transaction(**{TENANT: organization_id}, **READ_OFF_AN_INDEX) as connection:
+            async for documents in export_postgres(connection, *built, batch):
+                yield documents
 
     async def list_activities(
         self, organization_id: str, query: ActivityQuery

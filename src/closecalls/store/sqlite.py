@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -17,6 +17,7 @@ from closecalls.store.base import (
     Organization,
     User,
 )
+from closecalls.store.bulk import Keyed, count_sql, export_sql, export_sqlite, import_sqlite
 from closecalls.store.idempotency import claim_sqlite, finish_sqlite, release_sqlite
 from closecalls.store.migrations import Migration, load_migrations
 from closecalls.store.sql import (
@@ -343,6 +344,30 @@ class SQLiteStore:
 
     async def release_idempotency_key(self, key: IdempotencyKey) -> None:
         await self._writer.submit(lambda connection: release_sqlite(connection, key))
+
+    # Bulk import and export -------------------------------------------------------------
+    async def import_activities(self, organization_id: str, rows: list[Keyed]) -> int:
+        return await self._writer.submit(
+            lambda connection: import_sqlite(connection, organization_id, rows)
+        )
+
+    async def count_activities(self, organization_id: str, query: ActivityQuery) -> int:
+        built = count_sql(SQLITE, organization_id, query)
+        return 0 if built is None else int(self.reader.execute(*built).fetchone()[0])
+
+    async def export_activities(
+        self, organization_id: str, query: ActivityQuery, *, batch: int = 5_000
+    ) -> AsyncIterator[list[bytes]]:
+        built = export_sql(SQLITE, organization_id, query)
+        if built is None:
+            return
+        # A connection of its own: a long read must not hold the shared reader's cursor.
+        connection = self._connect(readonly=True)
+        try:
+            for documents in export_sqlite(connection, *built, batch):
+                yield documents
+        finally:
+            connection.close()
 
     async def list_activities(
         self, organization_id: str, query: ActivityQuery
