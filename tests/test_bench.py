@@ -58,3 +58,10 @@ def test_create_cpu_bench_prints_its_rows() -> None:
     output = run_bench("bench.create_cpu", "--creates", "300")
     for row in ("ASGI call alone", "create, empty body", "create, 18-key body"):
         assert row in output
+
+
+def test_import_export_bench_prints_each_scenario() -> None:
+    output = run_bench("bench.import_export", "--calls", "2000", "--baseline", "50")
+    for scenario in ("baseline: one POST per call over HTTP", "closecalls import (CSV)",
+                     "closecalls export (CSV)", "closecalls export (JSONL)"):  # fmt: skip
+        assert scenario in output

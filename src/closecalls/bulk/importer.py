@@ -55,7 +55,8 @@ class ErrorFile:
 
     def flush(self) -> None:
         """Write what was added, in row order (a batch finds its errors in two passes)."""
-        self._writer.writerows(sorted(self._pending, key=lambda error: error[0]))
+        ordered = sorted(self._pending, key=lambda pending: pending[0])
+        self._writer.writerows(ordered)
         self._pending.clear()
 
     def add_failure(self, number: int, failure: ValidationFailed) -> None:
