@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from contextlib import nullcontext
 from typing import IO
@@ -72,6 +73,12 @@ def progress_bar() -> Progress:
 @click.option("--errors", "errors_path", default=None, help="Bad rows (default FILE.errors.csv).")
 @user_option
 @click.option("--batch", type=int, default=BATCH, show_default=True, help="Rows per transaction.")
+@click.option(
+    "--workers",
+    type=int,
+    default=None,
+    help="Processes that validate rows (default: one per CPU; 1 validates in this one).",
+)
 def import_command(
     file: str,
     database: str | None,
@@ -82,9 +89,14 @@ def import_command(
     errors_path: str | None,
     user_id: str | None,
     batch: int,
+    workers: int | None,
 ) -> None:
     """Load calls from a CSV or JSON Lines FILE; running it again loads only what is missing."""
     settings = _settings(database=database)
+    if not os.environ.get("CLOSECALLS_SQLITE_SYNCHRONOUS"):
+        # Each batch commits with its natural keys: a power cut can lose only the last few
+        # batches, which running the import again loads, so no fsync per batch is needed.
+        settings = settings.replace(sqlite_synchronous="NORMAL")
     try:
         file_format = formats.format_of(file, file_format)
         mapper = mappings.mapper(mapping, mappings.parse_map(list(maps)), key_column)
@@ -94,14 +106,18 @@ def import_command(
         raise click.UsageError("--batch must be at least 1")
     errors_path = errors_path or f"{file}.errors.csv"
     total = formats.count_rows(file, file_format)
+    if workers is None:
+        # Processes pay off only when there are batches enough to keep them busy.
+        workers = (os.cpu_count() or 1) if total > 2 * batch else 1
 
     async def run(store: Store) -> ImportReport:
         user = await _user(store, user_id)
         principal = Principal(user.organization_id, user.id, user.display_name, IMPORT_CREDENTIAL)
         clock = SystemClock()
         importer = Importer(
-            store, settings, principal, mapper, clock=clock, ids=IdSource(clock), batch=batch
-        )
+            store, settings, principal, mapper, clock=clock, ids=IdSource(clock), batch=batch,
+            workers=workers,
+        )  # fmt: skip
         with (
             open(errors_path, "w", newline="", encoding="utf-8") as errors,
             progress_bar() as progress,

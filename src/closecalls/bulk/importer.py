@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import multiprocessing
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from datetime import datetime
 from itertools import islice
 from typing import IO, Any
 
@@ -18,9 +22,10 @@ from closecalls.api.calls import call_row
 from closecalls.bulk.formats import BadRow
 from closecalls.bulk.mappings import RowError, RowMapper
 from closecalls.domain import calls
-from closecalls.domain.clock import Clock
+from closecalls.domain.clock import Clock, SystemClock
 from closecalls.domain.errors import ValidationFailed
 from closecalls.domain.ids import IdSource
+from closecalls.domain.phones import normalize_phone
 from closecalls.domain.principal import Principal
 from closecalls.http.responses import encode_json
 from closecalls.settings import Settings
@@ -59,22 +64,63 @@ class ErrorFile:
         self._writer.writerows(ordered)
         self._pending.clear()
 
-    def add_failure(self, number: int, failure: ValidationFailed) -> None:
-        for message in failure.errors:
-            self.add(number, "", message)
-        for field, message in failure.field_errors.items():
-            self.add(number, field, message)
+
+ErrorLine = tuple[int, str, str]
+# (row number, natural key, request body) of a row that mapped to a body.
+Mapped = tuple[int, str, dict[str, Any]]
 
 
-@dataclass(slots=True)
-class _Prepared:
-    number: int
-    key: str
-    body: dict[str, Any]
+@dataclass(frozen=True, slots=True)
+class Checked:
+    """A batch after validation: its calls with their natural keys, and its bad rows."""
+
+    keyed: list[Keyed]
+    errors: list[ErrorLine]
+
+
+def check_batch(
+    mapped: list[Mapped],
+    refs: calls.References,
+    principal: Principal,
+    phone_region: str,
+    now: datetime,
+    ids: IdSource | None = None,
+) -> Checked:
+    """Validate each body as the API does and build the call it logs (pure: runs anywhere)."""
+    ids = ids or _process_ids()
+    keyed: list[Keyed] = []
+    errors: list[ErrorLine] = []
+    for number, key, body in mapped:
+        try:
+            cleaned = calls.validate_create(body, phone_region=phone_region, refs=refs)
+        except ValidationFailed as failure:
+            errors.extend((number, "", message) for message in failure.errors)
+            errors.extend((number, field, text) for field, text in failure.field_errors.items())
+            continue
+        call = calls.new_call(
+            cleaned, call_id=ids.new("acti"), now=now, principal=principal, user_names=refs.users
+        )
+        keyed.append((key, call_row(call, encode_json(call))))
+    return Checked(keyed, errors)
+
+
+_ids: IdSource | None = None
+
+
+def _process_ids() -> IdSource:
+    """A worker process's own id source (ids stay unique: their tails are random)."""
+    global _ids
+    if _ids is None:
+        _ids = IdSource(SystemClock())
+    return _ids
 
 
 class Importer:
-    """Loads rows into one organization as one of its users."""
+    """Loads rows into one organization as one of its users.
+
+    With `workers` > 1 the batches are validated in that many processes while this one
+    reads ahead and the store writes: validation is most of an import's work.
+    """
 
     def __init__(
         self,
@@ -86,6 +132,7 @@ class Importer:
         clock: Clock,
         ids: IdSource,
         batch: int = BATCH,
+        workers: int = 1,
     ) -> None:
         self.store = store
         self.settings = settings
@@ -94,74 +141,111 @@ class Importer:
         self.clock = clock
         self.ids = ids
         self.batch = batch
+        # Matching phones to contacts needs the store for every row: that stays here.
+        self.workers = 1 if settings.match_phone else max(1, workers)
 
     async def run(
         self, rows: Iterable[NumberedRow], errors: ErrorFile, progress: Progress
     ) -> ImportReport:
         report = ImportReport()
-        writing: asyncio.Task[int] | None = None
+        pool = (
+            ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
+            if self.workers > 1
+            else None
+        )
+        checking: deque[tuple[int, list[ErrorLine], asyncio.Future[Checked]]] = deque()
+        writing: asyncio.Future[int] | None = None
+
+        async def write_next() -> None:
+            nonlocal writing
+            count, mapping_errors, checked_future = checking.popleft()
+            checked = await checked_future
+            for line in sorted([*mapping_errors, *checked.errors], key=lambda e: e[0]):
+                errors.add(*line)
+            errors.flush()
+            report.failed += len({line[0] for line in mapping_errors}) + len(
+                {line[0] for line in checked.errors}
+            )
+            # The previous batch commits while this one was being checked.
+            if writing is not None:
+                report.imported += await writing
+            writing = asyncio.ensure_future(
+                self.store.import_activities(self.principal.organization_id, checked.keyed)
+            )
+            report.rows += count
+            progress(count)
+
         try:
             for chunk in _chunks(iter(rows), self.batch):
-                keyed = await self._prepare(chunk, errors, report)
-                errors.flush()
-                # The previous batch commits while this one was being checked.
-                if writing is not None:
-                    report.imported += await writing
-                writing = asyncio.ensure_future(
-                    self.store.import_activities(self.principal.organization_id, keyed)
-                )
-                report.rows += len(chunk)
-                progress(len(chunk))
+                mapped, mapping_errors = self._map(chunk)
+                checking.append((len(chunk), mapping_errors, await self._check(mapped, pool)))
+                if len(checking) > self.workers:
+                    await write_next()
+            while checking:
+                await write_next()
             if writing is not None:
                 report.imported += await writing
                 writing = None
         finally:
             if writing is not None:
                 await writing
+            for _, _, future in checking:
+                future.cancel()
+            if pool is not None:
+                pool.shutdown(cancel_futures=True)
         report.skipped = report.rows - report.failed - report.imported
         return report
 
-    async def _prepare(
-        self, chunk: list[NumberedRow], errors: ErrorFile, report: ImportReport
-    ) -> list[Keyed]:
-        """The batch's valid rows as (natural key, stored row); the bad ones reported."""
-        prepared: list[_Prepared] = []
+    def _map(self, chunk: list[NumberedRow]) -> tuple[list[Mapped], list[ErrorLine]]:
+        """Each row's natural key and request body; rows that cannot be read, as errors."""
+        mapped: list[Mapped] = []
+        errors: list[ErrorLine] = []
+        mapper = self.mapper
         for number, row in chunk:
             if isinstance(row, BadRow):
-                errors.add(number, "", row.message)
-                report.failed += 1
+                errors.append((number, "", row.message))
                 continue
             try:
-                prepared.append(
-                    _Prepared(number, self.mapper.natural_key(row), self.mapper.body(row))
-                )
+                mapped.append((number, mapper.natural_key(row), mapper.body(row)))
             except RowError as error:
-                errors.add(number, "", str(error))
-                report.failed += 1
-        refs = await self._references(item.body for item in prepared)
-        principal, region = self.principal, self.settings.phone_region
-        now = self.clock.now()
-        keyed: list[Keyed] = []
-        for item in prepared:
-            try:
-                cleaned = calls.validate_create(item.body, phone_region=region, refs=refs)
-            except ValidationFailed as failure:
-                errors.add_failure(item.number, failure)
-                report.failed += 1
-                continue
-            phone = cleaned.get("phone")
-            if self.settings.match_phone and phone is not None:
-                matches = await self.store.contacts_by_phone(principal.organization_id, phone.e164)
-                cleaned = calls.attach_by_phone(cleaned, matches)
-            call = calls.new_call(
-                cleaned,
-                call_id=self.ids.new("acti"),
-                now=now,
-                principal=principal,
-                user_names=refs.users,
-            )
-            keyed.append((item.key, call_row(call, encode_json(call))))
-        return keyed
+                errors.append((number, "", str(error)))
+        return mapped, errors
+
+    async def _check(
+        self, mapped: list[Mapped], pool: ProcessPoolExecutor | None
+    ) -> asyncio.Future[Checked]:
+        """Start validating a batch (in a worker process when there is a pool)."""
+        principal, region, now = self.principal, self.settings.phone_region, self.clock.now()
+        if self.settings.match_phone:
+            mapped = await self._attach_by_phone(mapped, region)
+        refs = await self._references(body for _, _, body in mapped)
+        loop = asyncio.get_running_loop()
+        if pool is not None:
+            return loop.run_in_executor(pool, check_batch, mapped, refs, principal, region, now)
+        future: asyncio.Future[Checked] = loop.create_future()
+        future.set_result(check_batch(mapped, refs, principal, region, now, self.ids))
+        return future
+
+    async def _attach_by_phone(self, mapped: list[Mapped], region: str) -> list[Mapped]:
+        """With `--match-phone`: give unattached calls the contact their number names."""
+        attached: list[Mapped] = []
+        for number, key, body in mapped:
+            if isinstance(body.get("phone"), str) and not (
+                body.get("lead_id") or body.get("contact_id")
+            ):
+                try:
+                    phone = normalize_phone(body["phone"], default_region=region)
+                except ValueError:
+                    attached.append((number, key, body))  # validation will say why
+                    continue
+                matches = await self.store.contacts_by_phone(
+                    self.principal.organization_id, phone.e164
+                )
+                if matches:
+                    contact_id, lead_id = matches[0]
+                    body = {**body, "contact_id": contact_id, "lead_id": lead_id}
+            attached.append((number, key, body))
+        return attached
 
     async def _references(self, bodies: Iterable[dict[str, Any]]) -> calls.References:
         """What the organization holds of every id the batch names: one lookup per batch."""
