@@ -122,7 +122,11 @@ class CallHandlers:
             user_names=refs.users,
         )
         document = encode_json(call)
-        await self.services.store.insert_activity(call_row(call, document), idempotency=key)
+        row = call_row(call, document)
+        if key is None:
+            await self.services.store.insert_activity(row)
+        else:
+            await self.services.store.insert_activity(row, idempotency=key)
         return Response(document)
 
     async def get(self, request: Request) -> Response:
@@ -175,8 +179,10 @@ class CallHandlers:
             return call_row(updated, encode_json(updated))
 
         try:
+            # The key, when there is one, is finished in the write's own transaction.
+            keyed = {} if key is None else {"idempotency": key}
             document = await store.update_activity(
-                caller.organization_id, calls.CALL_TYPE, call_id, change, idempotency=key
+                caller.organization_id, calls.CALL_TYPE, call_id, change, **keyed
             )
         except _ContactMoved:
             return None
