@@ -160,12 +160,10 @@ class Importer:
             nonlocal writing
             count, mapping_errors, checked_future = checking.popleft()
             checked = await checked_future
-            for line in sorted([*mapping_errors, *checked.errors], key=lambda e: e[0]):
+            for line in (*mapping_errors, *checked.errors):
                 errors.add(*line)
             errors.flush()
-            report.failed += len({line[0] for line in mapping_errors}) + len(
-                {line[0] for line in checked.errors}
-            )
+            report.failed += len({line[0] for line in (*mapping_errors, *checked.errors)})
             # The previous batch commits while this one was being checked.
             if writing is not None:
                 report.imported += await writing
