@@ -32,7 +32,9 @@ def claim(app: App) -> Claim:
     return claim
 
 
-async def test_a_claim_is_held_until_the_write_finishes_it(app: App, tenant: Tenant, claim) -> None:  # type: ignore[no-untyped-def]
+async def test_a_claim_is_held_until_the_write_finishes_it(
+    app: App, tenant: Tenant, claim: Claim
+) -> None:
     first = key(tenant)
     assert await claim(first) is None
     assert await claim(first) == StoredKey("f", None, None)
@@ -52,7 +54,9 @@ async def test_a_released_claim_is_free_and_a_finished_one_expires(
     assert await claim(key(tenant), now=NOW + DAY) is None
 
 
-async def test_a_write_whose_claim_was_lost_is_rolled_back(app: App, tenant: Tenant, claim) -> None:  # type: ignore[no-untyped-def]
+async def test_a_write_whose_claim_was_lost_is_rolled_back(
+    app: App, tenant: Tenant, claim: Claim
+) -> None:
     store = app.services.store
     with pytest.raises(ClaimLost):
         await store.insert_activity(row(tenant, 1), idempotency=key(tenant, "never claimed"))
