@@ -274,12 +274,5 @@ def migrate_data(source: str, target: str) -> None:
     click.echo(f"copied and verified {sum(report.rows for report in reports):,} rows")
 
 
-def _add_bulk_commands() -> None:
-    """`import` and `export` live with the rest of the bulk code (closecalls.bulk)."""
-    from closecalls.bulk.cli import export_command, import_command
-
-    main.add_command(import_command)
-    main.add_command(export_command)
-
-
-_add_bulk_commands()
+# `import` and `export` live with the rest of the bulk code, which adds them to `main`.
+import closecalls.bulk.cli  # noqa: E402, F401

@@ -24,7 +24,7 @@ from rich.text import Text
 from closecalls.bulk import formats, mappings
 from closecalls.bulk.exporter import export_calls, export_query
 from closecalls.bulk.importer import BATCH, ErrorFile, Importer, ImportReport
-from closecalls.cli import _settings, _user, _with_store, database_option, user_option
+from closecalls.cli import _settings, _user, _with_store, database_option, main, user_option
 from closecalls.domain.clock import SystemClock
 from closecalls.domain.errors import ValidationFailed
 from closecalls.domain.ids import IdSource
@@ -186,3 +186,7 @@ def export_command(
 
     written = _with_store(settings, run)
     click.echo(f"exported {written:,} calls", err=True)
+
+
+main.add_command(import_command)
+main.add_command(export_command)
