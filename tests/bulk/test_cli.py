@@ -114,7 +114,7 @@ def test_export_then_import_into_a_fresh_database_yields_identical_calls(
 def test_an_import_killed_halfway_resumes_and_loads_every_row_once(
     database: str, tmp_path: Path
 ) -> None:
-    total, batch = 12_000, 300
+    total, batch = 20_000, 300
     source = write_lines(tmp_path / "big.jsonl", sample_rows(total))
     command = [sys.executable, "-m", "closecalls", "import", str(source), "--database", database,
                "--batch", str(batch)]  # fmt: skip
