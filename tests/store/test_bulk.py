@@ -8,6 +8,7 @@ from closecalls.accounts import Tenant
 from closecalls.app import App
 from closecalls.domain.listing import ActivityQuery, TimeRange
 from closecalls.store.base import ActivityRow
+from closecalls.store.bulk import activity_values
 
 
 def row(tenant: Tenant, n: int) -> ActivityRow:
@@ -33,9 +34,11 @@ async def exported(app: App, tenant: Tenant, query: ActivityQuery = OLDEST_FIRST
 async def test_import_skips_known_keys_and_repeats_within_a_batch(app: App, tenant: Tenant) -> None:
     store = app.services.store
     organization_id = tenant.organization.id
-    first = [(f"k{n}", row(tenant, n)) for n in range(5)]
+    first = [(f"k{n}", activity_values(row(tenant, n))) for n in range(5)]
     assert await store.import_activities(organization_id, first) == 5
-    again = [("k1", row(tenant, 10)), ("k9", row(tenant, 11)), ("k9", row(tenant, 12))]
+    again = [
+        (key, activity_values(row(tenant, n))) for key, n in (("k1", 10), ("k9", 11), ("k9", 12))
+    ]
     assert await store.import_activities(organization_id, again) == 1
     assert await exported(app, tenant) == [b'{"n":%d}' % n for n in (0, 1, 2, 3, 4, 11)]
 
@@ -43,7 +46,9 @@ async def test_import_skips_known_keys_and_repeats_within_a_batch(app: App, tena
 async def test_export_streams_the_query_in_order_and_counts_it(app: App, tenant: Tenant) -> None:
     store = app.services.store
     organization_id = tenant.organization.id
-    await store.import_activities(organization_id, [(str(n), row(tenant, n)) for n in range(10)])
+    await store.import_activities(
+        organization_id, [(str(n), activity_values(row(tenant, n))) for n in range(10)]
+    )
     newest_first = replace(OLDEST_FIRST, descending=True)
     assert await exported(app, tenant, newest_first) == [b'{"n":%d}' % n for n in range(9, -1, -1)]
     window = replace(
@@ -62,10 +67,12 @@ async def test_each_organization_imports_and_exports_only_its_own(
     app: App, tenant: Tenant, other_tenant: Tenant
 ) -> None:
     store = app.services.store
-    await store.import_activities(tenant.organization.id, [("same", row(tenant, 1))])
+    await store.import_activities(
+        tenant.organization.id, [("same", activity_values(row(tenant, 1)))]
+    )
     assert (
         await store.import_activities(
-            other_tenant.organization.id, [("same", row(other_tenant, 2))]
+            other_tenant.organization.id, [("same", activity_values(row(other_tenant, 2)))]
         )
         == 1
     )

@@ -30,7 +30,7 @@ from closecalls.domain.principal import Principal
 from closecalls.http.responses import encode_json
 from closecalls.settings import Settings
 from closecalls.store.base import Store
-from closecalls.store.bulk import Keyed
+from closecalls.store.bulk import Keyed, activity_values
 
 BATCH = 20_000
 Progress = Callable[[int], None]
@@ -100,7 +100,7 @@ def check_batch(
         call = calls.new_call(
             cleaned, call_id=ids.new("acti"), now=now, principal=principal, user_names=refs.users
         )
-        keyed.append((key, call_row(call, encode_json(call))))
+        keyed.append((key, activity_values(call_row(call, encode_json(call)))))
     return Checked(keyed, errors)
 
 
