@@ -125,9 +125,15 @@ def test_an_import_killed_halfway_resumes_and_loads_every_row_once(
             assert process.poll() is None, "the import finished before it could be interrupted"
             assert time.monotonic() < deadline
             time.sleep(0.05)
+        workers = children(process.pid)
         process.send_signal(signal.SIGKILL)
     finally:
         process.wait(timeout=20)
+    assert workers, "the import validates in worker processes"
+    deadline = time.monotonic() + 10
+    while any(Path(f"/proc/{pid}").exists() for pid in workers):
+        assert time.monotonic() < deadline, "worker processes outlived the killed import"
+        time.sleep(0.1)
     loaded = stored_activity_count(database)
     assert 0 < loaded < total
     assert loaded % batch == 0  # whole batches only: each is one transaction
@@ -138,6 +144,12 @@ def test_an_import_killed_halfway_resumes_and_loads_every_row_once(
     invoke("export", "--database", database, "-o", str(exported))
     notes = [call["note"] for call in comparable(exported)]
     assert len(set(notes)) == total
+
+
+def children(pid: int) -> list[int]:
+    """The processes `pid` started (Linux)."""
+    found = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    return [int(child) for child in found]
 
 
 def test_bad_rows_go_to_the_error_file_and_good_rows_load(database: str, tmp_path: Path) -> None:

@@ -10,6 +10,9 @@ from __future__ import annotations
 import asyncio
 import csv
 import multiprocessing
+import os
+import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -104,6 +107,17 @@ def check_batch(
     return Checked(keyed, errors)
 
 
+def _exit_with_parent(parent: int) -> None:
+    """Pool initializer: a worker whose import was killed stops too, instead of lingering."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="closecalls-parent-watch", daemon=True).start()
+
+
 _ids: IdSource | None = None
 
 
@@ -149,7 +163,12 @@ class Importer:
     ) -> ImportReport:
         report = ImportReport()
         pool = (
-            ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
+            ProcessPoolExecutor(
+                self.workers,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_exit_with_parent,
+                initargs=(os.getpid(),),
+            )
             if self.workers > 1
             else None
         )
