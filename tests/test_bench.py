@@ -81,3 +81,10 @@ def test_events_bench_prints_both_variants() -> None:
     output = run_bench("bench.events", "--creates", "256", "--rounds", "1")
     assert "SQLite FULL, create without event (baseline)" in output
     assert "SQLite FULL, create with its event" in output
+
+
+def test_import_export_bench_prints_each_scenario() -> None:
+    output = run_bench("bench.import_export", "--calls", "2000", "--baseline", "50")
+    for scenario in ("baseline: one POST per call over HTTP", "closecalls import (CSV)",
+                     "closecalls export (CSV)", "closecalls export (JSONL)"):  # fmt: skip
+        assert scenario in output

@@ -1,4 +1,4 @@
-"""The `closecalls` command: serve, keys, tokens, migrate and migrate-data."""
+"""The `closecalls` command: serve, keys, tokens, migrate, migrate-data, import and export."""
 
 from __future__ import annotations
 
@@ -323,3 +323,7 @@ def migrate_data(source: str, target: str) -> None:
     for report in reports:
         click.echo(f"{report.name:<24} {report.rows:>12,} rows  checksum {report.checksum[:16]}")
     click.echo(f"copied and verified {sum(report.rows for report in reports):,} rows")
+
+
+# `import` and `export` live with the rest of the bulk code, which adds them to `main`.
+import closecalls.bulk.cli  # noqa: E402, F401

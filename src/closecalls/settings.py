@@ -63,6 +63,8 @@ class Settings:
     webhook_pause_after_seconds: float = 259_200.0
     # How often an idle deliverer looks for new events and due retries.
     webhook_poll_seconds: float = 0.5
+    # How long an Idempotency-Key (an extension, not Close) is remembered: 24 hours.
+    idempotency_key_seconds: int = 86_400
 
     @classmethod
     def load(
@@ -90,6 +92,8 @@ class Settings:
             raise ValueError("sqlite_synchronous must be OFF, NORMAL, FULL or EXTRA")
         if not 0 <= self.auth_cache_seconds <= 1:
             raise ValueError("auth_cache_seconds must be between 0 and 1 (revocation promise)")
+        if self.idempotency_key_seconds < 1:
+            raise ValueError("idempotency_key_seconds must be at least 1")
         if self.workers < 1 or self.postgres_pool_size < 1:
             raise ValueError("workers and postgres_pool_size must be at least 1")
         if self.rate_limit < 1 or self.rate_limit_window <= 0:

@@ -7,10 +7,12 @@ from typing import Any
 
 import msgspec
 
+from closecalls.api.idempotency import idempotently
 from closecalls.api.listing import list_response, project_document
 from closecalls.api.recording import EventRecorder
 from closecalls.domain import calls
 from closecalls.domain.errors import ValidationFailed
+from closecalls.domain.idempotency import IdempotencyKey
 from closecalls.domain.listing import parse_call_list
 from closecalls.domain.principal import Principal
 from closecalls.domain.projection import parse_fields
@@ -96,6 +98,9 @@ class CallHandlers:
         )
 
     async def create(self, request: Request) -> Response:
+        return await idempotently(self.services, request, lambda key: self._create(request, key))
+
+    async def _create(self, request: Request, key: IdempotencyKey | None) -> Response:
         body = await request.json_object()
         caller = request.caller
         refs = await self._references(caller, body)
@@ -120,7 +125,11 @@ class CallHandlers:
         document = encode_json(call)
         recorder = EventRecorder(self.services, request)
         recorded = recorder.created(calls.CALL_TYPE, call["id"], call["lead_id"], document)
-        await self.services.store.insert_activity(call_row(call, document), events=recorded)
+        row = call_row(call, document)
+        if key is None:
+            await self.services.store.insert_activity(row, events=recorded)
+        else:
+            await self.services.store.insert_activity(row, events=recorded, idempotency=key)
         return Response(document)
 
     async def get(self, request: Request) -> Response:
@@ -135,16 +144,23 @@ class CallHandlers:
         return json_response(project_document(document, selection, calls.OPTIONAL_FIELDS))
 
     async def update(self, request: Request) -> Response:
+        return await idempotently(self.services, request, lambda key: self._update(request, key))
+
+    async def _update(self, request: Request, key: IdempotencyKey | None) -> Response:
         body = await request.json_object()
         recorder = EventRecorder(self.services, request)
         for _ in range(UPDATE_ATTEMPTS):
-            document = await self._update_once(request, body, recorder)
+            document = await self._update_once(request, body, recorder, key)
             if document is not None:
                 return Response(document)
         raise Conflict("The call changed while it was being updated; send the update again.")
 
     async def _update_once(
-        self, request: Request, body: dict[str, Any], recorder: EventRecorder
+        self,
+        request: Request,
+        body: dict[str, Any],
+        recorder: EventRecorder,
+        key: IdempotencyKey | None,
     ) -> bytes | None:
         """One checked update; None when the call's contact moved after its check (retry)."""
         caller = request.caller
@@ -171,9 +187,11 @@ class CallHandlers:
             return call_row(updated, encode_json(updated))
 
         try:
+            # The key, when there is one, is finished in the write's own transaction.
+            keyed = {} if key is None else {"idempotency": key}
             document = await store.update_activity(
                 caller.organization_id, calls.CALL_TYPE, call_id, change,
-                record=recorder.updated(calls.CALL_TYPE),
+                record=recorder.updated(calls.CALL_TYPE), **keyed,
             )  # fmt: skip
         except _ContactMoved:
             return None

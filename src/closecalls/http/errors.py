@@ -80,6 +80,10 @@ class Conflict(ApiError):
     status = 409
 
 
+class UnprocessableEntity(ApiError):
+    status = 422
+
+
 class PayloadTooLarge(ApiError):
     status = 413
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
+from closecalls.domain.idempotency import IdempotencyKey, StoredKey
 from closecalls.domain.listing import ActivityQuery
 from closecalls.store.events import (
     EventRow,
@@ -13,6 +14,9 @@ from closecalls.store.events import (
     RemovalRecorder,
     WebhookStore,
 )
+
+if TYPE_CHECKING:
+    from closecalls.store.bulk import Keyed
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,8 +196,15 @@ class Store(WebhookStore, Protocol):
         ...
 
     # Activities -----------------------------------------------------------------------
-    async def insert_activity(self, row: ActivityRow, *, events: Sequence[EventRow] = ()) -> None:
-        """Insert one activity and the events it causes in one transaction."""
+    async def insert_activity(
+        self,
+        row: ActivityRow,
+        *,
+        events: Sequence[EventRow] = (),
+        idempotency: IdempotencyKey | None = None,
+    ) -> None:
+        """Insert one activity and the events it causes in one transaction; with a claimed
+        idempotency key, record the answer in the same transaction."""
         ...
 
     async def insert_activities(self, rows: Iterable[ActivityRow]) -> None:
@@ -212,11 +223,13 @@ class Store(WebhookStore, Protocol):
         change: Callable[[bytes], ActivityRow],
         *,
         record: Recorder | None = None,
+        idempotency: IdempotencyKey | None = None,
     ) -> bytes | None:
         """Apply `change` to the stored document atomically; None if there is no such activity.
 
         `change` may raise to refuse the update, which then changes nothing;
-        `record(before, after)` gives the events written in the same transaction.
+        `record(before, after)` gives the events written in the same transaction, and a
+        claimed idempotency key records the answer in it too.
         """
         ...
 
@@ -233,4 +246,37 @@ class Store(WebhookStore, Protocol):
         self, organization_id: str, query: ActivityQuery
     ) -> tuple[list[bytes], bool]:
         """One page of documents in the query's order, and whether more follow."""
+        ...
+
+    # Idempotency-Key (an extension, not Close) -----------------------------------------
+    async def claim_idempotency_key(
+        self, key: IdempotencyKey, *, now: int, expires_at: int, stale_before: int
+    ) -> StoredKey | None:
+        """Claim the key for this request (None), or what an earlier request stored under it.
+
+        Expired keys are forgotten first, and so is a claim left unfinished since
+        `stale_before` (its process died).
+        """
+        ...
+
+    async def release_idempotency_key(self, key: IdempotencyKey) -> None:
+        """Forget an unfinished claim: the request failed, and a retry may run it afresh."""
+        ...
+
+    # Bulk import and export -------------------------------------------------------------
+    async def import_activities(self, organization_id: str, rows: list[Keyed]) -> int:
+        """Insert, in one transaction, the calls whose natural keys were never imported.
+
+        Each key is recorded with its call; how many calls were inserted.
+        """
+        ...
+
+    async def count_activities(self, organization_id: str, query: ActivityQuery) -> int:
+        """How many activities the query's filters match (paging aside)."""
+        ...
+
+    def export_activities(
+        self, organization_id: str, query: ActivityQuery, *, batch: int = 5_000
+    ) -> AsyncIterator[list[bytes]]:
+        """Every document the query's filters match, in its order, a batch at a time."""
         ...

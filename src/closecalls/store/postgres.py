@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, TypeAlias
 
 import asyncpg
 
+from closecalls.domain.idempotency import IdempotencyKey, StoredKey
 from closecalls.domain.listing import ActivityQuery
 from closecalls.store import sql
 from closecalls.store.base import (
@@ -21,8 +22,10 @@ from closecalls.store.base import (
     Organization,
     User,
 )
+from closecalls.store.bulk import Keyed, count_sql, export_postgres, export_sql, import_postgres
 from closecalls.store.events import EventRow, Recorder, RemovalRecorder
 from closecalls.store.events_sql import EVENT_COLUMNS, event_values
+from closecalls.store.idempotency import claim_postgres, finish_postgres, release_postgres
 from closecalls.store.migrations import Migration, load_migrations
 from closecalls.store.postgres_events import PostgresWebhooks, insert_events
 from closecalls.store.sql import (
@@ -431,7 +434,19 @@ class PostgresStore(PostgresWebhooks):
         return [(row[0], row[1]) for row in rows]
 
     # Activities -----------------------------------------------------------------------
-    async def insert_activity(self, row: ActivityRow, *, events: Sequence[EventRow] = ()) -> None:
+    async def insert_activity(
+        self,
+        row: ActivityRow,
+        *,
+        events: Sequence[EventRow] = (),
+        idempotency: IdempotencyKey | None = None,
+    ) -> None:
+        if idempotency is not None:
+            async with self.tenant(row.organization_id) as connection:
+                await connection.execute(INSERT_ACTIVITY, *_activity_values(row))
+                await insert_events(connection, events)
+                await finish_postgres(connection, idempotency, 200, row.document)
+            return
         if len(events) == 1 and events[0].organization_id == row.organization_id:
             async with self.connection() as connection:
                 await connection.execute(
@@ -477,6 +492,7 @@ class PostgresStore(PostgresWebhooks):
         change: Callable[[bytes], ActivityRow],
         *,
         record: Recorder | None = None,
+        idempotency: IdempotencyKey | None = None,
     ) -> bytes | None:
         async with self.tenant(organization_id) as connection:
             # The row lock makes concurrent updates of one activity apply one after another.
@@ -493,6 +509,8 @@ class PostgresStore(PostgresWebhooks):
             )  # fmt: skip
             if record is not None:
                 await insert_events(connection, record(stored, row.document))
+            if idempotency is not None:
+                await finish_postgres(connection, idempotency, 200, row.document)
         return row.document
 
     async def delete_activity(
@@ -510,6 +528,42 @@ class PostgresStore(PostgresWebhooks):
             if record is not None and removed is not None:
                 await insert_events(connection, record([(type, removed)]))
         return removed is not None
+
+    # Idempotency-Key (an extension, not Close) ---------------------------------------------
+    async def claim_idempotency_key(
+        self, key: IdempotencyKey, *, now: int, expires_at: int, stale_before: int
+    ) -> StoredKey | None:
+        async with self.tenant(key.organization_id) as connection:
+            return await claim_postgres(
+                connection, key, now=now, expires_at=expires_at, stale_before=stale_before
+            )
+
+    async def release_idempotency_key(self, key: IdempotencyKey) -> None:
+        async with self.tenant(key.organization_id) as connection:
+            await release_postgres(connection, key)
+
+    # Bulk import and export -------------------------------------------------------------
+    async def import_activities(self, organization_id: str, rows: list[Keyed]) -> int:
+        async with self.tenant(organization_id) as connection:
+            return await import_postgres(connection, organization_id, rows)
+
+    async def count_activities(self, organization_id: str, query: ActivityQuery) -> int:
+        built = count_sql(POSTGRES, organization_id, query)
+        if built is None:
+            return 0
+        async with self.tenant(organization_id) as connection:
+            count: int = await connection.fetchval(built[0], *built[1])
+        return count
+
+    async def export_activities(
+        self, organization_id: str, query: ActivityQuery, *, batch: int = 5_000
+    ) -> AsyncIterator[list[bytes]]:
+        built = export_sql(POSTGRES, organization_id, query)
+        if built is None:
+            return
+        async with self.transaction(**{TENANT: organization_id}, **READ_OFF_AN_INDEX) as connection:
+            async for documents in export_postgres(connection, *built, batch):
+                yield documents
 
     async def list_activities(
         self, organization_id: str, query: ActivityQuery

@@ -84,6 +84,29 @@ def build_list_sql(
     dialect: Dialect, organization_id: str, query: ActivityQuery
 ) -> tuple[str, list[object]] | None:
     """The SELECT for one page plus one row (to know `has_more`); None when nothing can match."""
+    where = list_filter(dialect, organization_id, query)
+    if where is None:
+        return None
+    clauses, args = where
+    if query.order_field not in ORDER_COLUMNS:
+        raise ValueError(f"cannot order by {query.order_field!r}")
+    direction = "DESC" if query.descending else "ASC"
+    order = f"ORDER BY {query.order_field} {direction}, seq {direction}"
+    limit = dialect.param(args, query.limit + 1)
+    offset = dialect.param(args, query.skip)
+    # Page through the index first and read only the page's documents: both engines
+    # would otherwise fetch every document an OFFSET skips.
+    sql = (
+        f"SELECT document FROM activity WHERE seq IN (SELECT seq FROM activity "
+        f"WHERE {' AND '.join(clauses)} {order} LIMIT {limit} OFFSET {offset}) {order}"
+    )
+    return sql, args
+
+
+def list_filter(
+    dialect: Dialect, organization_id: str, query: ActivityQuery
+) -> tuple[list[str], list[object]] | None:
+    """The WHERE clauses and arguments of a list query's filters; None when nothing can match."""
     if query.organization_id is not None and query.organization_id != organization_id:
         return None
     args: list[object] = []
@@ -108,19 +131,7 @@ def build_list_sql(
             clauses.append(f"{column} >= {dialect.param(args, bounds.low)}")
         if bounds.high is not None:
             clauses.append(f"{column} < {dialect.param(args, bounds.high)}")
-    if query.order_field not in ORDER_COLUMNS:
-        raise ValueError(f"cannot order by {query.order_field!r}")
-    direction = "DESC" if query.descending else "ASC"
-    order = f"ORDER BY {query.order_field} {direction}, seq {direction}"
-    limit = dialect.param(args, query.limit + 1)
-    offset = dialect.param(args, query.skip)
-    # Page through the index first and read only the page's documents: both engines
-    # would otherwise fetch every document an OFFSET skips.
-    sql = (
-        f"SELECT document FROM activity WHERE seq IN (SELECT seq FROM activity "
-        f"WHERE {' AND '.join(clauses)} {order} LIMIT {limit} OFFSET {offset}) {order}"
-    )
-    return sql, args
+    return clauses, args
 
 
 # Leads, contacts and outcomes -----------------------------------------------------------
@@ -145,6 +156,8 @@ RESET_ORGANIZATION = (
     "DELETE FROM webhook_delivery WHERE organization_id = ?",
     "DELETE FROM webhook_subscription WHERE organization_id = ?",
     "DELETE FROM event WHERE organization_id = ?",
+    "DELETE FROM idempotency_key WHERE organization_id = ?",
+    "DELETE FROM imported_row WHERE organization_id = ?",
     "DELETE FROM contact_phone WHERE organization_id = ?",
     "DELETE FROM activity WHERE organization_id = ?",
     "DELETE FROM crm_object WHERE organization_id = ?",

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
+from closecalls.domain.idempotency import IdempotencyKey, StoredKey
 from closecalls.domain.listing import ActivityQuery
 from closecalls.store.base import (
     ActivityRow,
@@ -16,7 +17,9 @@ from closecalls.store.base import (
     Organization,
     User,
 )
+from closecalls.store.bulk import Keyed, count_sql, export_sql, export_sqlite, import_sqlite
 from closecalls.store.events import EventRow, Recorder, RemovalRecorder
+from closecalls.store.idempotency import claim_sqlite, finish_sqlite, release_sqlite
 from closecalls.store.migrations import Migration, load_migrations
 from closecalls.store.sql import (
     CONTACTS_BY_PHONE,
@@ -323,10 +326,18 @@ class SQLiteStore(SQLiteWebhooks):
         return [(row[0], row[1]) for row in rows]
 
     # Activities -----------------------------------------------------------------------
-    async def insert_activity(self, row: ActivityRow, *, events: Sequence[EventRow] = ()) -> None:
+    async def insert_activity(
+        self,
+        row: ActivityRow,
+        *,
+        events: Sequence[EventRow] = (),
+        idempotency: IdempotencyKey | None = None,
+    ) -> None:
         def write(connection: sqlite3.Connection) -> None:
             _insert_activities(connection, [row])
             insert_events(connection, events)
+            if idempotency is not None:
+                finish_sqlite(connection, idempotency, 200, row.document)
 
         await self._writer.submit(write)
 
@@ -346,6 +357,7 @@ class SQLiteStore(SQLiteWebhooks):
         change: Callable[[bytes], ActivityRow],
         *,
         record: Recorder | None = None,
+        idempotency: IdempotencyKey | None = None,
     ) -> bytes | None:
         def write(connection: sqlite3.Connection) -> bytes | None:
             found = connection.execute(
@@ -361,6 +373,8 @@ class SQLiteStore(SQLiteWebhooks):
             )  # fmt: skip
             if record is not None:
                 insert_events(connection, record(bytes(found[0]), row.document))
+            if idempotency is not None:
+                finish_sqlite(connection, idempotency, 200, row.document)
             return row.document
 
         return await self._writer.submit(write)
@@ -382,6 +396,43 @@ class SQLiteStore(SQLiteWebhooks):
             return bool(removed)
 
         return await self._writer.submit(write)
+
+    # Idempotency-Key (an extension, not Close) ---------------------------------------------
+    async def claim_idempotency_key(
+        self, key: IdempotencyKey, *, now: int, expires_at: int, stale_before: int
+    ) -> StoredKey | None:
+        return await self._writer.submit(
+            lambda connection: claim_sqlite(
+                connection, key, now=now, expires_at=expires_at, stale_before=stale_before
+            )
+        )
+
+    async def release_idempotency_key(self, key: IdempotencyKey) -> None:
+        await self._writer.submit(lambda connection: release_sqlite(connection, key))
+
+    # Bulk import and export -------------------------------------------------------------
+    async def import_activities(self, organization_id: str, rows: list[Keyed]) -> int:
+        return await self._writer.submit(
+            lambda connection: import_sqlite(connection, organization_id, rows)
+        )
+
+    async def count_activities(self, organization_id: str, query: ActivityQuery) -> int:
+        built = count_sql(SQLITE, organization_id, query)
+        return 0 if built is None else int(self.reader.execute(*built).fetchone()[0])
+
+    async def export_activities(
+        self, organization_id: str, query: ActivityQuery, *, batch: int = 5_000
+    ) -> AsyncIterator[list[bytes]]:
+        built = export_sql(SQLITE, organization_id, query)
+        if built is None:
+            return
+        # A connection of its own: a long read must not hold the shared reader's cursor.
+        connection = self._connect(readonly=True)
+        try:
+            for documents in export_sqlite(connection, *built, batch):
+                yield documents
+        finally:
+            connection.close()
 
     async def list_activities(
         self, organization_id: str, query: ActivityQuery

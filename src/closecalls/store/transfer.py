@@ -279,14 +279,22 @@ def _batches(
     source: sqlite3.Connection, table: Table, organizations: list[str]
 ) -> Iterator[tuple[str | None, list[tuple[object, ...]]]]:
     """The source's rows in batches, each tagged with the organization it belongs to."""
+    # A WITHOUT ROWID table has no rowid; it is read in its key's order.
+    order = "ORDER BY rowid" if _has_rowid(source, table) else ""
     for organization_id, where in _scopes(table, organizations):
         cursor = source.execute(
-            f"SELECT {_column_list(table)} FROM {table.quoted} {where.replace('$1', '?')} "
-            "ORDER BY rowid",
+            f"SELECT {_column_list(table)} FROM {table.quoted} {where.replace('$1', '?')} {order}",
             [organization_id] if where else [],
         )
         while batch := cursor.fetchmany(BATCH):
             yield organization_id, batch
+
+
+def _has_rowid(source: sqlite3.Connection, table: Table) -> bool:
+    sql = source.execute(
+        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (table.name,)
+    ).fetchone()[0]
+    return "WITHOUT ROWID" not in sql.upper()
 
 
 def _with_booleans(row: tuple[object, ...], booleans: list[int]) -> tuple[object, ...]:

@@ -1,0 +1,1 @@
+"""Bulk import and export of calls: `closecalls import` and `closecalls export`."""

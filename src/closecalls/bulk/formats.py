@@ -1,0 +1,126 @@
+"""Rows in and out of files: CSV (a header row, then one call a row) and JSON Lines."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+import msgspec
+
+FORMATS = ("csv", "jsonl")
+_decode = msgspec.json.Decoder().decode
+_encode = msgspec.json.Encoder().encode
+READ_CHUNK = 1 << 20
+
+
+class CsvRow(dict[str, str]):
+    """A CSV row: every value is text, to be typed by the field it lands in."""
+
+
+class BadRow:
+    """A row that is not a row at all: a line that is not a JSON object."""
+
+    __slots__ = ("message",)
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+
+def format_of(path: str, chosen: str | None) -> str:
+    """The file's format: as chosen, or from its extension."""
+    if chosen is not None:
+        return chosen
+    suffix = Path(path).suffix.lower()
+    if suffix == ".csv":
+        return "csv"
+    if suffix in (".jsonl", ".ndjson", ".json"):
+        return "jsonl"
+    raise ValueError(f"cannot tell the format of {path!r}: name it with --format csv or jsonl")
+
+
+def count_rows(path: str, file_format: str) -> int:
+    """About how many rows the file holds (lines; a CSV cell may span several)."""
+    lines = 0
+    last = b"\n"
+    with open(path, "rb") as source:
+        while chunk := source.read(READ_CHUNK):
+            lines += chunk.count(b"\n")
+            last = chunk[-1:]
+    lines += last != b"\n"
+    return max(0, lines - 1) if file_format == "csv" else lines
+
+
+def read_rows(path: str, file_format: str) -> Iterator[tuple[int, dict[str, Any] | BadRow]]:
+    """(row number, row): CSV rows are numbered as a spreadsheet shows them (the header is
+    row 1), JSON Lines by line."""
+    if file_format == "csv":
+        with open(path, newline="", encoding="utf-8-sig") as source:
+            for number, row in enumerate(csv.DictReader(source), start=2):
+                # An empty cell is a missing value (CSV cannot tell "" from null).
+                yield number, CsvRow({k: v for k, v in row.items() if v and k is not None})
+        return
+    with open(path, "rb") as source:
+        for number, line in enumerate(source, start=1):
+            if not line.strip():
+                continue
+            try:
+                value = _decode(line)
+            except msgspec.DecodeError as error:
+                yield number, BadRow(f"not JSON: {error}")
+                continue
+            if isinstance(value, dict):
+                yield number, value
+            else:
+                yield number, BadRow("a line must hold one JSON object")
+
+
+class CsvWriter:
+    """Call documents as CSV: one column per key, objects and lists as JSON."""
+
+    def __init__(self, output: IO[bytes]) -> None:
+        self._text = io.TextIOWrapper(output, encoding="utf-8", newline="", write_through=True)
+        self._writer = csv.writer(self._text)
+        self._columns: list[str] | None = None
+
+    def write(self, documents: list[bytes]) -> None:
+        for document in documents:
+            call = _decode(document)
+            if self._columns is None:
+                self._columns = list(call)
+                self._writer.writerow(self._columns)
+            self._writer.writerow([_cell(call.get(column)) for column in self._columns])
+
+    def close(self) -> None:
+        self._text.flush()
+        self._text.detach()
+
+
+class JsonLinesWriter:
+    """Call documents as JSON Lines: each stored document as it is, one a line."""
+
+    def __init__(self, output: IO[bytes]) -> None:
+        self._output = output
+
+    def write(self, documents: list[bytes]) -> None:
+        if documents:
+            self._output.write(b"\n".join(documents) + b"\n")
+
+    def close(self) -> None:
+        self._output.flush()
+
+
+def writer_for(file_format: str, output: IO[bytes]) -> CsvWriter | JsonLinesWriter:
+    return CsvWriter(output) if file_format == "csv" else JsonLinesWriter(output)
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict | list):
+        return _encode(value).decode()
+    return str(value)
