@@ -35,7 +35,8 @@ def take(directory: Path) -> list[Path]:
         admin = AdminClient(server.url, token)
         try:
             org = admin.create_organization("Demo Sales")
-            demo = seed_demo(org.client())
+            with org.client() as client:
+                demo = seed_demo(client)
             with sync_playwright() as playwright:
                 browser = launch(playwright)
                 page = browser.new_page(viewport={"width": 1280, "height": 900})
@@ -52,7 +53,8 @@ def take(directory: Path) -> list[Path]:
                 shoot("sign-in", "", "form.signin")
                 sign_in(page, server.url, org.api_key)
                 shoot("call-log", "", "table")
-                shoot("call-log-filtered", "#/calls?direction=inbound&disposition=answered", "table")
+                filtered = "#/calls?direction=inbound&disposition=answered"
+                shoot("call-log-filtered", filtered, "table")
                 shoot("call", f"#/call/{demo.hostile_call}", "audio")
                 shoot("lead-timeline", f"#/lead/{demo.leads['Acme Corp']}", "ol.timeline")
                 shoot("dashboard", "#/dashboard", "svg.chart")
