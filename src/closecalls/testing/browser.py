@@ -34,3 +34,5 @@ def sign_in(page: Any, url: str, secret: str, *, kind: str = "key") -> None:
     page.get_by_label("Sign in with").select_option(kind)
     page.get_by_label("Key or token").fill(secret)
     page.get_by_role("button", name="Sign in").click()
+    # Signed in (the sign-out button shows) or refused (an alert): no navigation races it.
+    page.locator("#signout:visible, [role=alert]").first.wait_for()
