@@ -67,7 +67,7 @@ function header(current) {
 
 let rendering = 0;
 
-export async function route() {
+export async function route(event) {
   // A newer navigation wins: an older page still loading is dropped, never appended.
   const mine = (rendering += 1);
   const current = session();
@@ -99,6 +99,8 @@ export async function route() {
   if (mine !== rendering) return;
   main.replaceChildren(content);
   main.removeAttribute("aria-busy");
+  // Keyboard and screen-reader users land on the new page, not on the link they left.
+  if (event && event.type === "hashchange") main.focus({ preventScroll: true });
 }
 
 document.getElementById("signout").addEventListener("click", () => {
