@@ -31,6 +31,7 @@ from closecalls.services import Services
 from closecalls.settings import Settings
 from closecalls.store import create_store, rate_buckets
 from closecalls.store.base import Store
+from closecalls.web.pages import WebUI
 
 if TYPE_CHECKING:
     from closecalls.toolkit.hook import Toolkit
@@ -61,6 +62,7 @@ class App:
             if settings.rate_limits
             else None
         )
+        self.web = WebUI()
         self.toolkit = _toolkit(self)
         self._stop_delivering = asyncio.Event()
         self._delivering: asyncio.Task[None] | None = None
@@ -102,6 +104,9 @@ class App:
         return response
 
     async def _respond(self, request: Request) -> Response:
+        page = self.web.respond(request.method, request.path)
+        if page is not None:
+            return page
         try:
             await request.apply_method_override()
             match = self.router.match(request.method, request.path)

@@ -503,6 +503,9 @@ OPERATIONS: Mapping[str, Operation] = {
         response=page(ref("DeliveryAttempt")),
         parameters=PAGING,
     ),
+    "WebhookHandlers.redeliver": Operation(
+        summary="Deliver an event to a webhook subscription again, now", response=EMPTY_OBJECT
+    ),
     "OpenApiHandlers.document": Operation(
         response={"type": "object", "required": ["openapi", "info", "paths"]}
     ),

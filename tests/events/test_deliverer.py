@@ -254,3 +254,48 @@ async def test_old_events_are_pruned(
     deliverer._last_prune = float("-inf")  # the next pass prunes, as a minute later would
     await deliverer.run_once()
     assert (await client.get(f"/api/v1/event/{event['id']}/")).status_code == 404
+
+
+async def test_redeliver_sends_an_event_again_whatever_its_state(
+    app: App, client: httpx.AsyncClient, receiver: Receiver, clock: ManualClock
+) -> None:
+    receiver.answer = lambda _: 500
+    settings = replace(app.services.settings, webhook_retry_for_seconds=2.0,
+                       webhook_pause_after_seconds=3600.0)  # fmt: skip
+    deliverer = Deliverer(replace(app.services, settings=settings))
+    subscription = await subscribe(client, receiver, CALL_EVENTS[:1])
+    await client.post(CALLS, json={})
+    for _ in range(3):
+        await deliverer.run_once()
+        clock.advance(timedelta(seconds=4))
+    # Failed at 0 s and 4 s; the next retry would be due past the 2 s window: dropped.
+    assert len(receiver.deliveries) == 2
+    assert await deliverer.run_once() == 0
+    assert len(receiver.deliveries) == 2
+    event_id = receiver.deliveries[0].body["event"]["id"]
+    url = f"{WEBHOOKS}{subscription['id']}/delivery/{event_id}/redeliver/"
+
+    receiver.answer = lambda _: 200
+    answer = await client.post(url)
+    assert (answer.status_code, answer.json()) == (200, {})
+    await deliverer.run_once()
+    assert len(receiver.deliveries) == 3
+    assert receiver.deliveries[2].body["event"]["id"] == event_id
+    assert receiver.deliveries[2].signature_valid
+    log = await attempts(client, subscription["id"])
+    assert [(line["attempt"], line["status_code"]) for line in log] == [
+        (3, 200), (2, 500), (1, 500)
+    ]  # fmt: skip
+    # Delivered now: nothing more goes out until it is asked for again.
+    assert await deliverer.run_once() == 0
+    assert len(receiver.deliveries) == 3
+    assert (await client.post(url)).status_code == 200
+    await deliverer.run_once()
+    assert len(receiver.deliveries) == 4
+    await deliverer.close()
+
+    unknown = await client.post(f"{WEBHOOKS}{subscription['id']}/delivery/ev_nope/redeliver/")
+    assert unknown.status_code == 404
+    assert "Delivery" in unknown.json()["error"]
+    gone = await client.post(f"{WEBHOOKS}whsub_nope/delivery/{event_id}/redeliver/")
+    assert gone.status_code == 404

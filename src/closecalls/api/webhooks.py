@@ -77,6 +77,10 @@ class WebhookHandlers:
                 {"GET": self.get, "PUT": self.update, "DELETE": self.delete},
             ),
             Route("/api/v1/webhook/{subscription_id}/delivery/", {"GET": self.deliveries}),
+            Route(
+                "/api/v1/webhook/{subscription_id}/delivery/{event_id}/redeliver/",
+                {"POST": self.redeliver},
+            ),
         ]
 
     def _validate(self, body: dict[str, Any], *, creating: bool) -> dict[str, Any]:
@@ -171,3 +175,20 @@ class WebhookHandlers:
         rows, has_more = found
         data = [attempt_document(row) for row in rows]
         return json_response({"data": data, "has_more": has_more})
+
+    async def redeliver(self, request: Request) -> Response:
+        """Send an event to a subscription again now: its delivery is due whatever its state."""
+        organization_id = request.caller.organization_id
+        params = request.path_params
+        if (
+            await self.services.store.get_subscription(organization_id, params["subscription_id"])
+            is None
+        ):
+            raise object_not_found("WebhookSubscription")
+        now = to_micros(self.services.clock.now())
+        queued = await self.services.store.redeliver(
+            organization_id, params["subscription_id"], params["event_id"], now=now
+        )
+        if not queued:
+            raise object_not_found("Delivery")
+        return json_response({})

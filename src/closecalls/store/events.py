@@ -138,6 +138,12 @@ class WebhookStore(Protocol):
 
     async def delete_subscription(self, organization_id: str, subscription_id: str) -> bool: ...
 
+    async def redeliver(
+        self, organization_id: str, subscription_id: str, event_id: str, *, now: int
+    ) -> bool:
+        """Make the event's delivery to the subscription due at `now`; False if there is none."""
+        ...
+
     async def list_attempts(
         self, organization_id: str, subscription_id: str, *, limit: int, skip: int
     ) -> tuple[list[AttemptRow], bool] | None:

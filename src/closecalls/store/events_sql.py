@@ -44,6 +44,11 @@ UPDATE_SUBSCRIPTION = (
     "status = ?, date_updated = ?, failing_since = ? WHERE id = ? AND organization_id = ?"
 )
 DELETE_SUBSCRIPTION = "DELETE FROM webhook_subscription WHERE id = ? AND organization_id = ?"
+# Due now whatever its state; its attempt count stays, so the log keeps numbering on.
+REDELIVER = (
+    "UPDATE webhook_delivery SET status = 'pending', next_attempt_at = ? "
+    "WHERE organization_id = ? AND subscription_id = ? AND event_id = ?"
+)
 LIST_ATTEMPTS = (
     "SELECT event_id, attempt, date_attempted, status_code, error, latency_ms, succeeded "
     "FROM webhook_attempt WHERE organization_id = ? AND subscription_id = ? "

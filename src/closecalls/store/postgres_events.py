@@ -38,6 +38,7 @@ LIST_SUBSCRIPTIONS = numbered(q.LIST_SUBSCRIPTIONS)
 UPDATE_SUBSCRIPTION = numbered(q.UPDATE_SUBSCRIPTION)
 DELETE_SUBSCRIPTION = numbered(q.DELETE_SUBSCRIPTION)
 LIST_ATTEMPTS = numbered(q.LIST_ATTEMPTS)
+REDELIVER = numbered(q.REDELIVER)
 INSERT_DELIVERY = numbered(q.INSERT_DELIVERY)
 DUE_DELIVERIES = numbered(q.DUE_DELIVERIES) + " FOR UPDATE OF d SKIP LOCKED"
 INSERT_ATTEMPT = numbered(q.INSERT_ATTEMPT)
@@ -121,6 +122,15 @@ class PostgresWebhooks:
     async def delete_subscription(self, organization_id: str, subscription_id: str) -> bool:
         async with self.tenant(organization_id) as connection:
             status = await connection.execute(DELETE_SUBSCRIPTION, subscription_id, organization_id)
+        return status.endswith(" 1")
+
+    async def redeliver(
+        self, organization_id: str, subscription_id: str, event_id: str, *, now: int
+    ) -> bool:
+        async with self.tenant(organization_id) as connection:
+            status = await connection.execute(
+                REDELIVER, now, organization_id, subscription_id, event_id
+            )
         return status.endswith(" 1")
 
     async def list_attempts(

@@ -95,6 +95,15 @@ class SQLiteWebhooks:
 
         return await self._writer.submit(write)
 
+    async def redeliver(
+        self, organization_id: str, subscription_id: str, event_id: str, *, now: int
+    ) -> bool:
+        def write(connection: sqlite3.Connection) -> bool:
+            values = (now, organization_id, subscription_id, event_id)
+            return connection.execute(q.REDELIVER, values).rowcount > 0
+
+        return await self._writer.submit(write)
+
     async def list_attempts(
         self, organization_id: str, subscription_id: str, *, limit: int, skip: int
     ) -> tuple[list[AttemptRow], bool] | None:

@@ -1,0 +1,1 @@
+"""The web UI: a page, its scripts and stylesheet, served from the package at `/`."""
