@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from closecalls.domain.listing import ActivityQuery
 from closecalls.store.base import ActivityRow
-from closecalls.store.sql import INSERT_ACTIVITY, ORDER_COLUMNS, Dialect, list_filter, numbered
+from closecalls.store.sql import INSERT_ACTIVITY, Dialect, list_filter, numbered, ordered_filter
 
 if TYPE_CHECKING:
     from closecalls.store.postgres import Connection
@@ -43,15 +43,11 @@ def export_sql(
     dialect: Dialect, organization_id: str, query: ActivityQuery
 ) -> tuple[str, list[object]] | None:
     """Every document the query's filters match, in its order, with no page limit."""
-    where = list_filter(dialect, organization_id, query)
-    if where is None:
+    found = ordered_filter(dialect, organization_id, query)
+    if found is None:
         return None
-    clauses, args = where
-    if query.order_field not in ORDER_COLUMNS:
-        raise ValueError(f"cannot order by {query.order_field!r}")
-    direction = "DESC" if query.descending else "ASC"
-    order = f"ORDER BY {query.order_field} {direction}, seq {direction}"
-    return f"SELECT document FROM activity WHERE {' AND '.join(clauses)} {order}", args
+    where, order, args = found
+    return f"SELECT document FROM activity WHERE {where} {order}", args
 
 
 def count_sql(

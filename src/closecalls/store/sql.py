@@ -84,6 +84,25 @@ def build_list_sql(
     dialect: Dialect, organization_id: str, query: ActivityQuery
 ) -> tuple[str, list[object]] | None:
     """The SELECT for one page plus one row (to know `has_more`); None when nothing can match."""
+    found = ordered_filter(dialect, organization_id, query)
+    if found is None:
+        return None
+    where, order, args = found
+    limit = dialect.param(args, query.limit + 1)
+    offset = dialect.param(args, query.skip)
+    # Page through the index first and read only the page's documents: both engines
+    # would otherwise fetch every document an OFFSET skips.
+    sql = (
+        f"SELECT document FROM activity WHERE seq IN (SELECT seq FROM activity "
+        f"WHERE {where} {order} LIMIT {limit} OFFSET {offset}) {order}"
+    )
+    return sql, args
+
+
+def ordered_filter(
+    dialect: Dialect, organization_id: str, query: ActivityQuery
+) -> tuple[str, str, list[object]] | None:
+    """A list query's WHERE condition, ORDER BY (ties by seq) and arguments; None if none match."""
     where = list_filter(dialect, organization_id, query)
     if where is None:
         return None
@@ -92,15 +111,7 @@ def build_list_sql(
         raise ValueError(f"cannot order by {query.order_field!r}")
     direction = "DESC" if query.descending else "ASC"
     order = f"ORDER BY {query.order_field} {direction}, seq {direction}"
-    limit = dialect.param(args, query.limit + 1)
-    offset = dialect.param(args, query.skip)
-    # Page through the index first and read only the page's documents: both engines
-    # would otherwise fetch every document an OFFSET skips.
-    sql = (
-        f"SELECT document FROM activity WHERE seq IN (SELECT seq FROM activity "
-        f"WHERE {' AND '.join(clauses)} {order} LIMIT {limit} OFFSET {offset}) {order}"
-    )
-    return sql, args
+    return " AND ".join(clauses), order, args
 
 
 def list_filter(
