@@ -81,3 +81,14 @@ def test_events_bench_prints_both_variants() -> None:
     output = run_bench("bench.events", "--creates", "256", "--rounds", "1")
     assert "SQLite FULL, create without event (baseline)" in output
     assert "SQLite FULL, create with its event" in output
+
+
+def test_crash_safety_loses_no_acknowledged_write(database_url: str, tmp_path: Path) -> None:
+    from bench.crash_safety import run
+
+    report = run(database_url, tmp_path, kills=2, writers=2, seconds=3, seed=12)
+    assert report.kills == 2
+    assert report.acknowledged_creates > 0 and report.acknowledged_updates > 0
+    assert report.error_answers == 0
+    assert report.lost == [] and report.unexpected == []
+    assert report.integrity == "ok"
