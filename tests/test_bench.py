@@ -92,3 +92,14 @@ def test_crash_safety_loses_no_acknowledged_write(database_url: str, tmp_path: P
     assert report.error_answers == 0
     assert report.lost == [] and report.unexpected == []
     assert report.integrity == "ok"
+
+
+def test_soak_bench_prints_windows_memory_and_no_errors() -> None:
+    output = run_bench(
+        "bench.soak", "--minutes", "0.03", "--window", "1", "--capacity-seconds", "1",
+        "--connections", "4", "--soak-connections", "8",
+    )  # fmt: skip
+    assert "capacity (closed loop, baseline)" in output
+    assert "server RSS: start" in output
+    total = next(line for line in output.splitlines() if line.startswith("total:"))
+    assert ", 0 errors," in total, total
