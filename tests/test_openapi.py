@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import os
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
@@ -32,11 +33,12 @@ CHECKS = [
     content_type_conformance,
     response_schema_conformance,
 ]
-SEED = 20260109
 # A budget that keeps the whole module well under a minute: about 20 s on a laptop core.
-EXAMPLES = 25
-WORKFLOWS = 30
-WORKFLOW_STEPS = 10
+# bench/fuzz.py raises it through the environment for a longer run, still with a fixed seed.
+SEED = int(os.environ.get("FUZZ_SEED", "20260109"))
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "25"))
+WORKFLOWS = int(os.environ.get("FUZZ_WORKFLOWS", "30"))
+WORKFLOW_STEPS = int(os.environ.get("FUZZ_WORKFLOW_STEPS", "10"))
 
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
