@@ -88,3 +88,25 @@ def test_import_export_bench_prints_each_scenario() -> None:
     for scenario in ("baseline: one POST per call over HTTP", "closecalls import (CSV)",
                      "closecalls export (CSV)", "closecalls export (JSONL)"):  # fmt: skip
         assert scenario in output
+
+
+def test_crash_safety_loses_no_acknowledged_write(database_url: str, tmp_path: Path) -> None:
+    from bench.crash_safety import run
+
+    report = run(database_url, tmp_path, kills=2, writers=2, seconds=3, seed=12)
+    assert report.kills == 2
+    assert report.acknowledged_creates > 0 and report.acknowledged_updates > 0
+    assert report.error_answers == 0
+    assert report.lost == [] and report.unexpected == []
+    assert report.integrity == "ok"
+
+
+def test_soak_bench_prints_windows_memory_and_no_errors() -> None:
+    output = run_bench(
+        "bench.soak", "--minutes", "0.03", "--window", "1", "--capacity-seconds", "1",
+        "--connections", "4", "--soak-connections", "8",
+    )  # fmt: skip
+    assert "capacity (closed loop, baseline)" in output
+    assert "server RSS: start" in output
+    total = next(line for line in output.splitlines() if line.startswith("total:"))
+    assert ", 0 errors," in total, total

@@ -391,8 +391,8 @@ class Operation:
 
     @property
     def refusable(self) -> bool:
-        """Can answer 400: it reads a body or validates parameters (all but `_fields` do)."""
-        return self.body is not None or any(p is not FIELDS for p in self.parameters)
+        """Can answer 400: it reads a body or its query, where a NUL in any parameter is refused."""
+        return self.body is not None or bool(self.parameters)
 
 
 EMPTY_OBJECT: Schema = {"type": "object", "maxProperties": 0}

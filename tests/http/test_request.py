@@ -91,3 +91,15 @@ async def test_streamed_body_over_the_limit_is_413(app: App, client: httpx.Async
         CALLS, content=chunks(), headers={"content-type": "application/json"}
     )
     assert response.status_code == 413
+
+
+async def test_a_body_that_is_not_utf8_is_invalid_json_not_a_crash(
+    client: httpx.AsyncClient, settings: Settings
+) -> None:
+    for body in (b'{"note": "\xff\xfe"}', b'{"\xc3": 1}', b"\xef\xbb\xbf{}"):
+        response = await client.post(
+            CALLS, content=body, headers={"content-type": "application/json"}
+        )
+        assert response.status_code == 400, body
+        assert response.json()["error"] == "The request contains invalid JSON."
+    assert stored_activity_count(settings.database) == 0

@@ -105,8 +105,9 @@ class Request:
         body = await self.body()
         try:
             data = _decode(body)
-        except (msgspec.DecodeError, RecursionError):
-            # msgspec refuses nesting deeper than the interpreter's recursion limit.
+        except (msgspec.DecodeError, RecursionError, UnicodeDecodeError):
+            # msgspec refuses nesting deeper than the interpreter's recursion limit, and
+            # bytes that are not UTF-8 with a UnicodeDecodeError of Python's.
             raise BadRequest(INVALID_JSON) from None
         if not isinstance(data, dict):
             raise BadRequest(NOT_A_DICT)
