@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 # Close's organization limit is three times the key limit (rate-limits page).
 ORGANIZATION_FACTOR = 3
@@ -29,10 +29,11 @@ class Rule:
 
     limit: int
     window: float
+    # Seconds one request moves the bucket on: computed once, read on every request.
+    interval: float = field(init=False, compare=False)
 
-    @property
-    def interval(self) -> float:
-        return self.window / self.limit
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "interval", self.window / self.limit)
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +51,7 @@ class Limits:
         return Rule(rule.limit * ORGANIZATION_FACTOR, rule.window)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Decision:
     """What a request learns: allowed or not, and the limit it is closest to."""
 
@@ -105,13 +106,16 @@ def decide(
     allowed: bool, now: float, key: tuple[Rule, float], organization: tuple[Rule, float]
 ) -> Decision:
     """The decision for both buckets' `tat` after the attempt (unchanged when refused)."""
-    buckets = (("key", *key), ("org", *organization))
     if allowed:
         # Describe the limit the caller is closest to hitting (rate-limits page).
-        return min(
-            (_state(kind, rule, tat, now) for kind, rule, tat in buckets),
-            key=lambda decision: decision.remaining,
-        )
+        (key_rule, key_tat), (org_rule, org_tat) = key, organization
+        key_left, org_left = _remaining(key_rule, key_tat, now), _remaining(org_rule, org_tat, now)
+        if org_left < key_left:
+            return Decision(True, org_rule.limit, org_left, max(org_tat - now, 0.0), "org",
+                            org_rule.window)  # fmt: skip
+        return Decision(True, key_rule.limit, key_left, max(key_tat - now, 0.0), "key",
+                        key_rule.window)  # fmt: skip
+    buckets = (("key", *key), ("org", *organization))
     refusals = [
         Decision(False, rule.limit, 0, wait, kind, rule.window)
         for kind, rule, tat in buckets
@@ -123,7 +127,8 @@ def decide(
     return max(refusals, key=lambda decision: decision.reset)
 
 
-def _state(kind: str, rule: Rule, tat: float, now: float) -> Decision:
-    ahead = max(tat - now, 0.0)
+def _remaining(rule: Rule, tat: float, now: float) -> int:
+    """Requests the bucket still holds at `now`."""
+    ahead = tat - now if tat > now else 0.0
     remaining = math.floor((rule.window - ahead) / rule.interval + EPSILON)
-    return Decision(True, rule.limit, max(remaining, 0), ahead, kind, rule.window)
+    return remaining if remaining > 0 else 0

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from closecalls.domain.clock import Clock
 from closecalls.domain.principal import Principal
-from closecalls.domain.ratelimits import Decision, Limits, decide, endpoint_group, group_digest
+from closecalls.domain.ratelimits import (
+    Decision,
+    Limits,
+    Rule,
+    decide,
+    endpoint_group,
+    group_digest,
+)
 from closecalls.http.errors import TooManyRequests
 from closecalls.store.buckets import RateBuckets
 
@@ -16,11 +23,18 @@ class RateLimiter:
         self.limits = limits
         self.buckets = buckets
         self.clock = clock
+        self._rules: dict[str, tuple[Rule, Rule]] = {}
 
     async def check(self, principal: Principal, method: str, path: str) -> Decision:
         """Take one request from the caller's buckets, or raise Close's 429."""
         group = endpoint_group(method, path)
-        key, organization = self.limits.for_key(group), self.limits.for_organization(group)
+        rules = self._rules.get(group)
+        if rules is None:
+            rules = self._rules[group] = (
+                self.limits.for_key(group),
+                self.limits.for_organization(group),
+            )
+        key, organization = rules
         now = self.clock.now().timestamp()
         allowed, key_tat, org_tat = await self.buckets.take(
             principal.organization_id, f"key:{principal.credential_id}:{group}", f"org:{group}",
