@@ -8,9 +8,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from closecalls.domain import errors
 from closecalls.domain.errors import ValidationFailed
-from closecalls.domain.listing import COMPARISONS, TimeRange, parse_bound, parse_tz_offset
+from closecalls.domain.listing import TimeRange, parse_time_ranges, parse_tz_offset
 
 MAX_LIMIT = 50
 DEFAULT_LIMIT = 50
@@ -78,18 +77,11 @@ def parse_event_list(params: Mapping[str, str], *, tz_offset: str | None) -> Eve
             errors=[f"Unsupported combination of filters: {', '.join(sorted(equals))}."]
         )
     offset = parse_tz_offset(tz_offset)
-    bounds = TimeRange()
-    for comparison in COMPARISONS:
-        key = f"date_updated__{comparison}"
-        raw = params.get(key)
-        if raw is None or raw == "":
-            continue
-        try:
-            low, high = parse_bound(raw, comparison, offset)
-        except (ValueError, OverflowError):
-            field_errors[key] = errors.BAD_DATETIME
-            continue
-        bounds = bounds.narrowed(low=low, high=high)
+    # An empty bound is no bound here (the activity lists refuse it).
+    given = {name: value for name, value in params.items() if value != ""}
+    ranges, bad_bounds = parse_time_ranges(given, offset, ("date_updated",))
+    field_errors.update(bad_bounds)
+    bounds = ranges["date_updated"]
     limit = DEFAULT_LIMIT
     raw_limit = params.get("_limit", "")
     if raw_limit != "":

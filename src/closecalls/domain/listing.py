@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 
@@ -144,12 +144,12 @@ def parse_bound(raw: str, comparison: str, offset: timedelta) -> tuple[int | Non
 
 
 def parse_time_ranges(
-    params: Mapping[str, str], offset: timedelta
+    params: Mapping[str, str], offset: timedelta, fields: Sequence[str] = DATE_FIELDS
 ) -> tuple[dict[str, TimeRange], dict[str, str]]:
     """Every date filter present, as ranges per field, and errors per bad parameter."""
-    ranges = {name: TimeRange() for name in DATE_FIELDS}
+    ranges = {name: TimeRange() for name in fields}
     field_errors: dict[str, str] = {}
-    for name in DATE_FIELDS:
+    for name in fields:
         for comparison in COMPARISONS:
             key = f"{name}__{comparison}"
             raw = params.get(key)
