@@ -44,7 +44,8 @@ from typing import Any
 import httpx
 
 from closecalls.store import sqlite_path
-from closecalls.store.postgres import DIRECTORY, PostgresStore, is_postgres_url
+from closecalls.store.postgres import is_postgres_url
+from closecalls.testing.postgres import each_tenant
 from closecalls.testing.server import UNLIMITED, LiveServer
 
 KEY = "api_crashcrashcrashcrash00.crashcrashcrashcrash00"
@@ -207,31 +208,18 @@ def check_integrity(database: str) -> str:
 
 async def _postgres_scans_agree(url: str) -> str:
     """'ok' when a sequential and an index scan see the same calls in every organization."""
-    store = PostgresStore(url, pool_size=1)
-    await store.open()
-    try:
-        async with store.transaction(**{DIRECTORY: "on"}) as connection:
-            organizations = [
-                row[0] for row in await connection.fetch("SELECT id FROM organization")
-            ]
-        for organization_id in organizations:
-            async with store.tenant(organization_id) as connection:
-                scans = []
-                # Only the planner's choices change, not the organization this scope set.
-                for index_scans, sequential in (("off", "on"), ("on", "off")):
-                    for setting in (
-                        "enable_indexscan",
-                        "enable_bitmapscan",
-                        "enable_indexonlyscan",
-                    ):
-                        await connection.execute(f"SET LOCAL {setting} = {index_scans}")
-                    await connection.execute(f"SET LOCAL enable_seqscan = {sequential}")
-                    scans.append(await connection.fetch("SELECT id FROM activity ORDER BY id"))
-                if scans[0] != scans[1]:
-                    return f"organization {organization_id}: scans disagree"
-        return "ok"
-    finally:
-        await store.close()
+    found = "ok"
+    async for organization_id, connection in each_tenant(url):
+        scans = []
+        # Only the planner's choices change, not the organization this scope set.
+        for index_scans, sequential in (("off", "on"), ("on", "off")):
+            for setting in ("enable_indexscan", "enable_bitmapscan", "enable_indexonlyscan"):
+                await connection.execute(f"SET LOCAL {setting} = {index_scans}")
+            await connection.execute(f"SET LOCAL enable_seqscan = {sequential}")
+            scans.append(await connection.fetch("SELECT id FROM activity ORDER BY id"))
+        if scans[0] != scans[1] and found == "ok":
+            found = f"organization {organization_id}: scans disagree"
+    return found
 
 
 def run(

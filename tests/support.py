@@ -7,7 +7,8 @@ import sqlite3
 from concurrent.futures import ThreadPoolExecutor
 
 from closecalls.store import sqlite_path
-from closecalls.store.postgres import DIRECTORY, PostgresStore, is_postgres_url
+from closecalls.store.postgres import is_postgres_url
+from closecalls.testing.postgres import each_tenant
 from closecalls.testing.server import UNLIMITED, LiveServer, free_port
 
 __all__ = ["UNLIMITED", "LiveServer", "free_port", "stored_activity_count"]
@@ -25,17 +26,7 @@ def stored_activity_count(database: str) -> int:
 
 async def _postgres_activity_count(url: str) -> int:
     """Every organization's rows, through the scopes row-level security allows."""
-    store = PostgresStore(url, pool_size=1)
-    await store.open()
-    try:
-        async with store.transaction(**{DIRECTORY: "on"}) as connection:
-            organizations = [
-                row[0] for row in await connection.fetch("SELECT id FROM organization")
-            ]
-        total = 0
-        for organization_id in organizations:
-            async with store.tenant(organization_id) as connection:
-                total += await connection.fetchval("SELECT count(*) FROM activity")
-        return total
-    finally:
-        await store.close()
+    total = 0
+    async for _, connection in each_tenant(url):
+        total += await connection.fetchval("SELECT count(*) FROM activity")
+    return total

@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from closecalls.store import sqlite_path
-from closecalls.store.postgres import DIRECTORY, PostgresStore, is_postgres_url
+from closecalls.store.postgres import is_postgres_url
+from closecalls.testing.postgres import each_tenant
 from tests.events.test_live_delivery import FAST, subscribe
 from tests.support import UNLIMITED, LiveServer
 from tests.webhook_receiver import Receiver, webhook_receiver
@@ -100,17 +101,8 @@ def stored_credentials(database: str) -> list[dict[str, Any]]:
 
 
 async def _postgres_credentials(url: str) -> list[dict[str, Any]]:
-    store = PostgresStore(url, pool_size=1)
-    await store.open()
-    try:
-        async with store.transaction(**{DIRECTORY: "on"}) as connection:
-            organizations = [
-                row[0] for row in await connection.fetch("SELECT id FROM organization")
-            ]
-        rows = []
-        for organization_id in organizations:
-            async with store.tenant(organization_id) as connection:
-                rows += [dict(row) for row in await connection.fetch("SELECT * FROM credential")]
-        return rows
-    finally:
-        await store.close()
+    return [
+        dict(row)
+        async for _, connection in each_tenant(url)
+        for row in await connection.fetch("SELECT * FROM credential")
+    ]

@@ -18,13 +18,18 @@ import shutil
 import subprocess
 import tempfile
 import uuid
+from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import quote, urlsplit, urlunsplit
 
 import asyncpg
 
-from closecalls.store.postgres import PostgresStore
+from closecalls.store.postgres import DIRECTORY, PostgresStore
 from closecalls.testing.server import free_port
+
+if TYPE_CHECKING:
+    from closecalls.store.postgres import Connection
 
 APP_ROLE = "closecalls_test"
 APP_PASSWORD = "closecalls_test"
@@ -255,3 +260,23 @@ class ScratchDatabases:
                 await connection.execute(statement)
         finally:
             await connection.close()
+
+
+async def each_tenant(url: str) -> AsyncIterator[tuple[str, Connection]]:
+    """Every organization of a database, each with a transaction scoped to it.
+
+    For tests and benches that read all a database holds: row-level security shows an
+    organization's rows only in its own scope. Consume it to the end, so the store closes.
+    """
+    store = PostgresStore(url, pool_size=1)
+    await store.open()
+    try:
+        async with store.transaction(**{DIRECTORY: "on"}) as connection:
+            organizations = [
+                row[0] for row in await connection.fetch("SELECT id FROM organization")
+            ]
+        for organization_id in organizations:
+            async with store.tenant(organization_id) as connection:
+                yield organization_id, connection
+    finally:
+        await store.close()
