@@ -16,14 +16,15 @@ import base64
 import json
 import tempfile
 import time
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 from bench import ceiling
 from bench.http_throughput import BODY
 from closecalls import accounts
-from closecalls.app import build_app
+from closecalls.app import App, build_app
 from closecalls.settings import Settings
 
 ASGI = Callable[..., Awaitable[None]]
@@ -58,33 +59,37 @@ async def drive(
             (time.thread_time() - thread) / count * 1e6)  # fmt: skip
 
 
+@asynccontextmanager
+async def started_app(
+    database: Path, **overrides: Any
+) -> AsyncIterator[tuple[App, list[tuple[bytes, bytes]]]]:
+    """The app on a SQLite file (synchronous=OFF, limits off: CPU only), and a tenant's headers."""
+    settings = Settings.load(
+        {"database": str(database), "sqlite_synchronous": "OFF", "rate_limits": False,
+         **overrides},
+        environ={},
+    )  # fmt: skip
+    app = build_app(settings)
+    await app.startup()
+    try:
+        services = app.services
+        tenant = await accounts.create_organization(
+            services.store, name="cpu", clock=services.clock, ids=services.ids
+        )
+        token = base64.b64encode(f"{tenant.api_key}:".encode())
+        yield app, [(b"authorization", b"Basic " + token), (b"content-type", b"application/json")]
+    finally:
+        await app.shutdown()
+
+
 async def measure(count: int) -> None:
     with tempfile.TemporaryDirectory() as folder:
-        settings = Settings.load(
-            {
-                "database": str(Path(folder) / "cpu.db"),
-                "sqlite_synchronous": "OFF",
-                "rate_limits": False,
-            },
-            environ={},
-        )
-        app = build_app(settings)
-        await app.startup()
-        try:
-            services = app.services
-            tenant = await accounts.create_organization(
-                services.store, name="cpu", clock=services.clock, ids=services.ids
-            )
-            token = base64.b64encode(f"{tenant.api_key}:".encode())
-            headers = [(b"authorization", b"Basic " + token),
-                       (b"content-type", b"application/json")]  # fmt: skip
+        async with started_app(Path(folder) / "cpu.db") as (app, headers):
             floor = await drive(ceiling.app, "/", b"{}", [], count)
             rows = {"ASGI call alone (baseline: bench/ceiling.py)": floor}
             for name, body in (("create, empty body", {}), ("create, 18-key body", BODY)):
                 rows[name] = await drive(app, "/api/v1/activity/call/",
                                          json.dumps(body).encode(), headers, count)  # fmt: skip
-        finally:
-            await app.shutdown()
     print(f"{'scenario':<46} {'CPU us':>8} {'loop us':>8} {'x baseline':>10}")
     for name, (process, thread) in rows.items():
         print(f"{name:<46} {process:>8.0f} {thread:>8.0f} {process / floor[0]:>10.1f}")

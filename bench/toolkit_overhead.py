@@ -11,16 +11,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import base64
 import json
 import tempfile
 from pathlib import Path
 
-from bench.create_cpu import drive
+from bench.create_cpu import drive, started_app
 from bench.http_throughput import BODY
-from closecalls import accounts
-from closecalls.app import build_app
-from closecalls.settings import Settings
 
 VARIANTS = {
     "admin API off (baseline)": {},
@@ -30,24 +26,10 @@ VARIANTS = {
 
 
 async def cpu_per_create(overrides: dict[str, str], folder: Path, count: int) -> float:
-    settings = Settings.load(
-        {"database": str(folder / f"{len(overrides)}.db"), "sqlite_synchronous": "OFF",
-         "rate_limits": False, **overrides}, environ={},
-    )  # fmt: skip
-    app = build_app(settings)
-    await app.startup()
-    try:
-        services = app.services
-        tenant = await accounts.create_organization(
-            services.store, name="bench", clock=services.clock, ids=services.ids
-        )
-        token = base64.b64encode(f"{tenant.api_key}:".encode())
-        headers = [(b"authorization", b"Basic " + token), (b"content-type", b"application/json")]
+    async with started_app(folder / f"{len(overrides)}.db", **overrides) as (app, headers):
         body = json.dumps({**BODY, "unknown_field": 1}).encode()
         process, _ = await drive(app, "/api/v1/activity/call/", body, headers, count)
         return process
-    finally:
-        await app.shutdown()
 
 
 async def measure(count: int) -> None:
