@@ -103,14 +103,19 @@ def print_table(rows: list[tuple[LoadResult, LoadResult]], args: argparse.Namesp
     print("\nbaseline: SQLite, one process (synchronous=FULL)")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--seconds", type=float, default=3.0, help="per scenario and round")
+def add_load_arguments(parser: argparse.ArgumentParser, per: str) -> argparse.ArgumentParser:
+    """The options every bench that drives servers with bench/load.py takes."""
+    parser.add_argument("--seconds", type=float, default=3.0, help=per)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--load-processes", type=int, default=2)
     parser.add_argument("--postgres", default=None, help="a superuser's URL")
-    args = parser.parse_args()
+    return parser
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    args = add_load_arguments(parser, "per scenario and round").parse_args()
 
     with (
         tempfile.TemporaryDirectory(prefix="closecalls-bench-") as folder,

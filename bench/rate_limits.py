@@ -20,7 +20,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from bench.backends import BODY, CALLS, postgres_admin
+from bench.backends import BODY, CALLS, add_load_arguments, postgres_admin
 from bench.load import LoadResult, http_request, run_load
 from closecalls.testing.postgres import ScratchDatabases
 from closecalls.testing.redis import TemporaryRedis
@@ -52,12 +52,7 @@ def measure(
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--seconds", type=float, default=3.0, help="per variant and round")
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--connections", type=int, default=32)
-    parser.add_argument("--load-processes", type=int, default=2)
-    parser.add_argument("--postgres", default=None, help="a superuser's URL")
-    args = parser.parse_args()
+    args = add_load_arguments(parser, "per variant and round").parse_args()
 
     redis = TemporaryRedis()
     redis.start()
