@@ -84,6 +84,8 @@ FOREIGN_REFERENCES: dict[str, list[dict[str, str]]] = {
     "/api/v1/lead/": [],
     "/api/v1/outcome/": [],
     "/api/v1/webhook/": [],
+    # Consent is given for the caller's organization only.
+    "/oauth2/authorize/decision/": [{"organization_id": "organization"}],
 }  # fmt: skip
 # A harmless change per kind, to try on the other organization's object.
 CHANGES = {"call": {"note": "pwned"}, "lead": {"name": "pwned"}, "contact": {"name": "pwned"},

@@ -13,6 +13,7 @@ from closecalls.api.calls import CallHandlers
 from closecalls.api.contacts import ContactHandlers
 from closecalls.api.events import EventHandlers
 from closecalls.api.leads import LeadHandlers
+from closecalls.api.oauth import OAuthHandlers
 from closecalls.api.openapi import with_openapi
 from closecalls.api.outcomes import OutcomeHandlers
 from closecalls.api.users import UserHandlers
@@ -52,7 +53,9 @@ class App:
             CallHandlers, ActivityHandlers, LeadHandlers, ContactHandlers, OutcomeHandlers,
             UserHandlers, EventHandlers, WebhookHandlers,
         )  # fmt: skip
-        self.router = Router([route for kind in handlers for route in kind(services).routes()])
+        routes = [route for kind in handlers for route in kind(services).routes()]
+        # Close's OAuth endpoints sit at the host's root, outside /api/v1/ and its document.
+        self.router = Router([*routes, *OAuthHandlers(services).routes()])
         self.authenticator = Authenticator(
             services.store, services.clock, services.settings.auth_cache_seconds
         )

@@ -1,4 +1,4 @@
-"""The `closecalls` command: serve, keys, tokens, migrate, migrate-data, import and export."""
+"""The `closecalls` command: serve, keys, tokens, apps, migrate, migrate-data, import, export."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 import click
 
 from closecalls import accounts
+from closecalls import apps as oauth_apps
 from closecalls.domain.clock import SystemClock
 from closecalls.domain.ids import IdSource
 from closecalls.settings import Settings
@@ -197,6 +198,42 @@ def tokens_create(database: str | None, user_id: str | None, expires_in: int | N
         )
 
     click.echo(_with_store(settings, create))
+
+
+@main.group()
+def apps() -> None:
+    """Register OAuth apps (what Close calls OAuth Apps under Settings → Developer)."""
+
+
+@apps.command("create")
+@click.option("--name", required=True, help="The app's name, shown on the consent page.")
+@click.option(
+    "--redirect-uri", "redirect_uris", multiple=True, required=True,
+    help="Where users are sent back after consenting; repeat for more than one.",
+)  # fmt: skip
+@click.option("--client-id", default=None, help="Use this client id (default: a new one).")
+@click.option("--client-secret", default=None, help="Use this secret (default: a new one).")
+@database_option
+def apps_create(
+    name: str, redirect_uris: tuple[str, ...], client_id: str | None, client_secret: str | None,
+    database: str | None,
+) -> None:  # fmt: skip
+    """Register an app for the organization; print it, with its client secret, as JSON."""
+    settings = _settings(database=database)
+
+    async def create(store: Store) -> dict[str, object]:
+        owner = await _owner(store)
+        try:
+            registered = await oauth_apps.register_app(
+                store, organization_id=owner.organization_id, name=name,
+                redirect_uris=redirect_uris, clock=SystemClock(), client_id=client_id,
+                client_secret=client_secret,
+            )  # fmt: skip
+        except oauth_apps.InvalidRedirectUris as problem:
+            raise click.BadParameter(str(problem), param_hint="--redirect-uri") from None
+        return registered.document()
+
+    click.echo(json.dumps(_with_store(settings, create)))
 
 
 @main.group()

@@ -19,6 +19,7 @@ from tests.support import stored_activity_count
 CALLS = "/api/v1/activity/call/"
 ERROR_KEYS = {"error", "errors", "field-errors"}
 JSON = {"content-type": "application/json"}
+FORGED_OAUTH = "Bearer oa2at_" + "x" * 43
 
 Failure = Callable[[App, Tenant], Awaitable[httpx.Response]]
 
@@ -35,6 +36,8 @@ FAILURES: dict[str, tuple[int, Failure]] = {
     "wrong key": (401, lambda app, t: _request(app, "api_x.y", "GET", CALLS + "acti_1/")),
     "bad bearer": (401, lambda app, t: _request(
         app, None, "GET", CALLS + "acti_1/", headers={"authorization": "Bearer nope"})),
+    "unknown oauth token": (401, lambda app, t: _request(
+        app, None, "GET", CALLS + "acti_1/", headers={"authorization": FORGED_OAUTH})),
     "unknown path": (404, lambda app, t: _request(app, t.api_key, "GET", "/api/v1/nope/")),
     "unknown id": (404, lambda app, t: _request(app, t.api_key, "GET", CALLS + "acti_1/")),
     "wrong method": (405, lambda app, t: _request(app, t.api_key, "PATCH", CALLS)),

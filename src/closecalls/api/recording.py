@@ -47,6 +47,7 @@ class EventRecorder:
             request_id=services.ids.new("req", EVENT_ID_LENGTH) if self.enabled else "",
             request_method=request.method,
             request_path=request.path,
+            oauth_client_id=caller.oauth_client_id,
         )
 
     def _new_id(self) -> str:

@@ -13,6 +13,16 @@ class Clock(Protocol):
     def now(self) -> datetime: ...
 
 
+def now_for(clock: Clock, organization_id: str) -> datetime:
+    """The time as an organization sees it: its own under the testing toolkit, else the clock's.
+
+    Needed where a request names no organization until a credential is looked up (the
+    token endpoint, authentication), so the time cannot come from the request's context.
+    """
+    tenant_now = getattr(clock, "now_for", None)
+    return tenant_now(organization_id) if tenant_now is not None else clock.now()
+
+
 class SystemClock:
     """The machine's clock, in UTC."""
 

@@ -23,6 +23,15 @@ class EventContext:
     request_id: str
     request_method: str
     request_path: str
+    # The OAuth app whose access token made the change (`api_key_id` is then null, as Close).
+    oauth_client_id: str | None = None
+
+    def meta(self) -> dict[str, str]:
+        """The event's `meta`: the request, and the OAuth app behind it if any."""
+        meta = {"request_method": self.request_method, "request_path": self.request_path}
+        if self.oauth_client_id is not None:
+            meta["oauth_client_id"] = self.oauth_client_id
+        return meta
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +112,7 @@ def new_event(
         "action": action,
         "changed_fields": changed_fields or [],
         "previous_data": previous_data or {},
-        "meta": {"request_method": context.request_method, "request_path": context.request_path},
+        "meta": context.meta(),
         "data": after,
     }
     micros = to_micros(now)
@@ -138,7 +147,7 @@ def created_event(
         "request_id": context.request_id, "api_key_id": context.api_key_id,
         "object_type": object_type, "object_id": object_id, "lead_id": lead_id,
         "action": "created", "changed_fields": [], "previous_data": {},
-        "meta": {"request_method": context.request_method, "request_path": context.request_path},
+        "meta": context.meta(),
     }  # fmt: skip
     return Event(
         id=event_id, organization_id=context.organization_id, object_type=object_type,

@@ -138,7 +138,8 @@ def granted_uri(request: AuthorizeRequest, code: str) -> str:
 
 def error_uri(redirect_uri: str, error: errors.OAuth2Error) -> str:
     """The redirect URI with the error's parameters (and the request's `state`)."""
-    return str(add_params_to_uri(redirect_uri, error.twotuples))
+    params = [(name, value) for name, value in error.twotuples if value is not None]
+    return str(add_params_to_uri(redirect_uri, params))
 
 
 def denied_uri(request: AuthorizeRequest) -> str:

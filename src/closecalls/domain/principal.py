@@ -12,4 +12,8 @@ class Principal:
     organization_id: str
     user_id: str
     user_name: str
+    # The API key's id; for an OAuth access token its grant's (one user's consent to one
+    # app), so that rate limits and Idempotency-Keys outlive the hourly token rotation.
     credential_id: str
+    # The OAuth app acting for the user, when the credential is an OAuth access token.
+    oauth_client_id: str | None = None

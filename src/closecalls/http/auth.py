@@ -6,8 +6,9 @@ import base64
 import binascii
 import time
 
-from closecalls.domain.clock import Clock
+from closecalls.domain.clock import Clock, now_for
 from closecalls.domain.credentials import hash_secret, secret_matches
+from closecalls.domain.oauth import is_access_token
 from closecalls.domain.principal import Principal
 from closecalls.domain.times import to_micros
 from closecalls.http.errors import Unauthorized
@@ -52,12 +53,28 @@ class Authenticator:
     async def authenticate(self, header: str | None) -> Principal:
         now = time.monotonic()
         cached = self._cache.get(header or "")
-        if cached is not None and cached[0] > now and not self._expired(cached[2]):
+        if (
+            cached is not None
+            and cached[0] > now
+            and not self._expired(cached[2], cached[1].organization_id)
+        ):
             return cached[1]
         parsed = parse_authorization(header)
         if parsed is None:
             raise Unauthorized()
         kind, secret = parsed
+        if kind == "access_token" and is_access_token(secret):
+            principal, expires_at = await self._oauth_principal(secret)
+        else:
+            principal, expires_at = await self._key_principal(kind, secret)
+        if self._cache_seconds > 0:
+            if len(self._cache) >= CACHE_LIMIT:
+                self._cache.clear()
+            self._cache[header or ""] = (now + self._cache_seconds, principal, expires_at)
+        return principal
+
+    async def _key_principal(self, kind: str, secret: str) -> tuple[Principal, int | None]:
+        """An API key, or a bearer token from `closecalls tokens create`."""
         lookup, _ = hash_secret(secret)
         match = await self._store.find_credential(kind, lookup)
         if match is None:
@@ -66,7 +83,7 @@ class Authenticator:
         if (
             not secret_matches(secret, credential.secret_hash)
             or credential.revoked
-            or self._expired(credential.expires_at)
+            or self._expired(credential.expires_at, credential.organization_id)
         ):
             raise Unauthorized()
         principal = Principal(
@@ -75,15 +92,31 @@ class Authenticator:
             user_name=match.user_name,
             credential_id=credential.id,
         )
-        if self._cache_seconds > 0:
-            if len(self._cache) >= CACHE_LIMIT:
-                self._cache.clear()
-            self._cache[header or ""] = (
-                now + self._cache_seconds,
-                principal,
-                credential.expires_at,
-            )
-        return principal
+        return principal, credential.expires_at
 
-    def _expired(self, expires_at: int | None) -> bool:
-        return expires_at is not None and to_micros(self._clock.now()) >= expires_at
+    async def _oauth_principal(self, secret: str) -> tuple[Principal, int | None]:
+        """An access token from `/oauth2/token/`: the user it acts for, through its app."""
+        lookup, _ = hash_secret(secret)
+        match = await self._store.find_oauth_access_token(lookup)
+        if match is None:
+            raise Unauthorized()
+        token, user_name = match
+        if (
+            not secret_matches(secret, token.secret_hash)
+            or token.revoked
+            or self._expired(token.expires_at, token.organization_id)
+        ):
+            raise Unauthorized()
+        principal = Principal(
+            organization_id=token.organization_id,
+            user_id=token.user_id,
+            user_name=user_name,
+            credential_id=token.grant_id,
+            oauth_client_id=token.client_id,
+        )
+        return principal, token.expires_at
+
+    def _expired(self, expires_at: int | None, organization_id: str) -> bool:
+        return expires_at is not None and to_micros(now_for(self._clock, organization_id)) >= (
+            expires_at
+        )

@@ -62,6 +62,12 @@ class Unauthorized(ApiError):
         super().__init__(UNAUTHORIZED)
 
 
+class Forbidden(ApiError):
+    """403: Close's "operation not allowed" for a caller who is known but may not do this."""
+
+    status = 403
+
+
 class NotFound(ApiError):
     status = 404
 

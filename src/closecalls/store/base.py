@@ -24,6 +24,7 @@ from closecalls.store.rows import (
 
 if TYPE_CHECKING:
     from closecalls.store.bulk import Keyed
+    from closecalls.store.oauth import OAuthApp, OAuthToken
 
 
 class Store(WebhookStore, Protocol):
@@ -215,3 +216,23 @@ class Store(WebhookStore, Protocol):
     ) -> AsyncIterator[list[bytes]]:
         """Every document the query's filters match, in its order, a batch at a time."""
         ...
+
+    # OAuth apps, codes and tokens (store/oauth.py) --------------------------------------
+    async def add_oauth_app(self, app: OAuthApp) -> None: ...
+
+    async def get_oauth_app(self, client_id: str) -> OAuthApp | None: ...
+
+    async def add_oauth_tokens(self, tokens: tuple[OAuthToken, ...]) -> None: ...
+
+    async def find_oauth_token(self, kind: str, lookup: str) -> OAuthToken | None: ...
+
+    async def find_oauth_access_token(self, lookup: str) -> tuple[OAuthToken, str] | None: ...
+
+    async def redeem_oauth_token(
+        self, kind: str, lookup: str, secret_hash: bytes, *, client_id: str, now: int,
+        redirect_uri: str | None, issued: tuple[OAuthToken, ...],
+    ) -> str | None: ...  # fmt: skip
+
+    async def revoke_oauth_token(
+        self, kind: str, lookup: str, secret_hash: bytes, *, client_id: str
+    ) -> str: ...

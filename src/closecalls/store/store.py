@@ -6,11 +6,12 @@ from closecalls.store.activities import ActivityStore
 from closecalls.store.bulk import BulkStore
 from closecalls.store.idempotency import IdempotencyStore
 from closecalls.store.migrations import Migration
+from closecalls.store.oauth import OAuthStore
 from closecalls.store.postgres_driver import PostgresDriver
 from closecalls.store.sqlite_driver import SQLiteDriver
 
 
-class Store(ActivityStore, BulkStore, IdempotencyStore):
+class Store(ActivityStore, BulkStore, IdempotencyStore, OAuthStore):
     """Persistence for every resource; methods that touch tenant data take the organization."""
 
     db: SQLiteDriver | PostgresDriver

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
 import httpx
 
@@ -54,6 +55,11 @@ class TestOrganization:
     def base_url(self) -> str:
         """The API root a Close client is given: `http://host:port/api/v1/`."""
         return self.admin.url + "/api/v1/"
+
+    @property
+    def oauth_url(self) -> str:
+        """Where Close's OAuth endpoints are: `http://host:port/oauth2/` (not under /api/v1/)."""
+        return self.admin.url + "/oauth2/"
 
     @cached_property
     def api(self) -> Any:
@@ -126,6 +132,31 @@ class TestOrganization:
         body = {"first_name": first_name, "last_name": last_name, **extra}
         result: dict[str, Any] = self.admin.call("POST", self._path("users/"), json=body)
         return result
+
+    def create_app(
+        self, name: str = "closecalls app", redirect_uris: tuple[str, ...] | list[str] = (
+            "http://localhost/callback",), **chosen: str,
+    ) -> dict[str, Any]:  # fmt: skip
+        """Register an OAuth app; answers `client_id` and `client_secret` (chosen, or new)."""
+        body = {"name": name, "redirect_uris": list(redirect_uris), **chosen}
+        result: dict[str, Any] = self.admin.call("POST", self._path("apps/"), json=body)
+        return result
+
+    def authorize(
+        self, authorization_url: str, *, allow: bool = True, user_id: str | None = None
+    ) -> str:
+        """Consent to the app's authorization URL as the user would; where they are sent back.
+
+        The organization's first user grants (or, with `allow=False`, declines) unless
+        `user_id` names another. No browser is involved.
+        """
+        query = parse_qsl(urlsplit(authorization_url).query, keep_blank_values=True)
+        body: dict[str, Any] = {**dict(query), "allow": allow}
+        if user_id is not None:
+            body["user_id"] = user_id
+        decision = self.admin.call("POST", self._path("oauth2/authorize/"), json=body)
+        location: str = decision["redirect_to"]
+        return location
 
     def reset(self) -> None:
         self.admin.call("POST", self._path("reset/"))

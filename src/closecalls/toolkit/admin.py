@@ -1,4 +1,4 @@
-"""The admin API under /_closecalls/: organizations, keys, seed data, time, ids, journal, faults.
+"""The admin API under /_closecalls/: organizations, keys, OAuth apps, seeds, time, ids, faults.
 
 These routes are not Close's, so they are left out of the public OpenAPI document: a client
 generated from it must only see what Close serves. docs/api.md lists them.
@@ -9,16 +9,18 @@ from __future__ import annotations
 import hmac
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs, urlsplit
 
-from closecalls import accounts
+from closecalls import accounts, apps
 from closecalls.api.users import organization_document, user_document
+from closecalls.domain import oauth
 from closecalls.domain.principal import Principal
 from closecalls.domain.times import format_timestamp, parse_timestamp
 from closecalls.http.errors import ApiError, BadRequest, Unauthorized, object_not_found
 from closecalls.http.request import Request
 from closecalls.http.responses import Response, error_response, json_response
 from closecalls.http.router import Route, Router
-from closecalls.store.rows import Organization
+from closecalls.store.rows import Organization, User
 from closecalls.toolkit.faults import STATUSES
 from closecalls.toolkit.seed import Seeder, parse_seed
 
@@ -67,6 +69,8 @@ class AdminHandlers:
             Route(ORG + "/", {"GET": self.get_organization}),
             Route(ORG + "/users/", {"POST": self.create_user}),
             Route(ORG + "/keys/", {"POST": self.create_key}),
+            Route(ORG + "/apps/", {"POST": self.create_app}),
+            Route(ORG + "/oauth2/authorize/", {"POST": self.authorize}),
             Route(ORG + "/reset/", {"POST": self.reset}),
             Route(ORG + "/seed/", {"POST": self.seed}),
             Route(
@@ -149,11 +153,9 @@ class AdminHandlers:
         key = await accounts.create_api_key(services.store, user=user, clock=services.clock)
         return json_response({"user": user_document(user), "api_key": key}, 201)
 
-    async def create_key(self, request: Request) -> Response:
-        organization = await self._organization(request)
-        body = await self._body(request)
+    async def _user(self, organization: Organization, user_id: str | None) -> User:
+        """The organization's user `user_id`, or its first user."""
         store = self.services.store
-        user_id = _text(body, "user_id")
         if user_id is None:
             user = await store.organization_owner(organization.id)
         else:
@@ -161,8 +163,73 @@ class AdminHandlers:
             user = found[0] if found else None
         if user is None:
             raise object_not_found("User")
-        key = await accounts.create_api_key(store, user=user, clock=self.services.clock)
+        return user
+
+    async def create_key(self, request: Request) -> Response:
+        organization = await self._organization(request)
+        body = await self._body(request)
+        user = await self._user(organization, _text(body, "user_id"))
+        key = await accounts.create_api_key(
+            self.services.store, user=user, clock=self.services.clock
+        )
         return json_response({"user_id": user.id, "api_key": key}, 201)
+
+    # OAuth apps ---------------------------------------------------------------------------
+    async def create_app(self, request: Request) -> Response:
+        """Register an OAuth app owned by the organization; answers its client secret once."""
+        organization = await self._organization(request)
+        body = await self._body(request)
+        uris = body.get("redirect_uris")
+        if not isinstance(uris, list) or not all(isinstance(uri, str) for uri in uris):
+            raise BadRequest("redirect_uris: a list of URLs is required.",
+                             field_errors={"redirect_uris": "list of str"})  # fmt: skip
+        try:
+            registered = await apps.register_app(
+                self.services.store, organization_id=organization.id,
+                name=_text(body, "name", "closecalls app") or "closecalls app",
+                redirect_uris=uris, clock=self.services.clock,
+                client_id=_text(body, "client_id"), client_secret=_text(body, "client_secret"),
+            )  # fmt: skip
+        except apps.InvalidRedirectUris as problem:
+            raise BadRequest(str(problem), field_errors={"redirect_uris": str(problem)}) from None
+        return json_response(registered.document(), 201)
+
+    async def authorize(self, request: Request) -> Response:
+        """Consent as a user of the organization would on the consent page, with no browser.
+
+        Takes the authorize request's parameters (`client_id`, `redirect_uri`, `state`,
+        ...) and `allow` (default true) and `user_id` (default the first user); answers
+        where the consent page would have sent the browser, and the code on its own.
+        """
+        organization = await self._organization(request)
+        body = await self._body(request)
+        params = {name: value for name, value in body.items() if isinstance(value, str)}
+        params.setdefault("response_type", "code")
+        user = await self._user(organization, params.pop("user_id", None))
+        allow = body.get("allow", True)
+        if not isinstance(allow, bool):
+            raise BadRequest("allow: Value must be of bool type.", field_errors={"allow": "bool"})
+        store = self.services.store
+        client_id = params.get("client_id", "")
+        app = await store.get_oauth_app(client_id) if client_id else None
+        try:
+            checked = oauth.check_authorize(
+                params, registered=None if app is None else app.redirect_uris
+            )
+        except oauth.NoRedirect as problem:
+            raise BadRequest(problem.description, errors=[problem.error]) from None
+        except oauth.RedirectedError as refused:
+            return json_response({"redirect_to": refused.location, "code": None})
+        if not allow:
+            return json_response({"redirect_to": oauth.denied_uri(checked), "code": None})
+        with self.toolkit.acting_for(organization.id):
+            location = await apps.grant(
+                store, checked, organization_id=organization.id, user_id=user.id,
+                explicit_redirect="redirect_uri" in params, clock=self.services.clock,
+                ids=self.services.ids,
+            )  # fmt: skip
+        code = parse_qs(urlsplit(location).query)["code"][-1]
+        return json_response({"redirect_to": location, "code": code})
 
     # Data -------------------------------------------------------------------------------
     async def reset(self, request: Request) -> Response:

@@ -1,4 +1,4 @@
-"""Seed data: users, outcomes, leads, contacts and calls from one YAML or JSON document.
+"""Seed data: users, OAuth apps, outcomes, leads, contacts and calls from one YAML or JSON file.
 
 Objects go through the same handlers the API serves, so a seed file is checked exactly
 as a client's requests would be. An item may name itself with `$name`, and later items
@@ -13,7 +13,7 @@ from typing import Any
 import msgspec
 import yaml
 
-from closecalls import accounts
+from closecalls import accounts, apps
 from closecalls.domain.errors import ValidationFailed
 from closecalls.domain.principal import Principal
 from closecalls.http.errors import ApiError, BadRequest
@@ -24,6 +24,7 @@ from closecalls.services import Services
 # Sections in the order they are created: each may refer to the ones before it.
 SECTIONS = {
     "users": None,
+    "apps": None,
     "outcomes": "/api/v1/outcome/",
     "leads": "/api/v1/lead/",
     "contacts": "/api/v1/contact/",
@@ -62,6 +63,8 @@ class Seeder:
         self.principal = principal
         self.names: dict[str, str] = {}
         self.created: dict[str, list[str]] = {}
+        # Registered apps with their client secrets, which are shown only once.
+        self.apps: list[dict[str, object]] = []
 
     async def load(self, data: Mapping[str, list[dict[str, Any]]]) -> dict[str, Any]:
         for section, path in SECTIONS.items():
@@ -69,16 +72,22 @@ class Seeder:
                 where = f"{section}[{index}]"
                 name = item.get("$name")
                 body = self._resolve({k: v for k, v in item.items() if k != "$name"}, where)
-                if path is None:
+                if section == "users":
                     document = await self._user(body, where)
+                elif section == "apps":
+                    document = await self._app(body, where)
                 else:
+                    assert path is not None, "every other section is created through the API"
                     document = await self._post(path, body, where)
                 self.created.setdefault(section, []).append(document["id"])
                 if isinstance(name, str):
                     self.names[name] = document["id"]
                 if section == "leads":
                     self._name_contacts(item, document)
-        return {"created": self.created, "names": self.names}
+        result: dict[str, Any] = {"created": self.created, "names": self.names}
+        if self.apps:
+            result["apps"] = self.apps
+        return result
 
     def _resolve(self, value: Any, where: str) -> Any:
         if isinstance(value, dict):
@@ -113,6 +122,27 @@ class Seeder:
             ids=self.services.ids,
         )  # fmt: skip
         return {"id": user.id}
+
+    async def _app(self, body: dict[str, Any], where: str) -> dict[str, Any]:
+        name, uris = body.get("name"), body.get("redirect_uris")
+        chosen = [body.get("client_id"), body.get("client_secret")]
+        if (
+            not isinstance(name, str)
+            or not isinstance(uris, list)
+            or not all(isinstance(uri, str) for uri in uris)
+            or not all(value is None or isinstance(value, str) for value in chosen)
+        ):
+            raise BadRequest(f"{where}: an app needs a name and a list of redirect_uris.")
+        try:
+            registered = await apps.register_app(
+                self.services.store, organization_id=self.principal.organization_id,
+                name=name, redirect_uris=uris, clock=self.services.clock,
+                client_id=chosen[0], client_secret=chosen[1],
+            )  # fmt: skip
+        except apps.InvalidRedirectUris as problem:
+            raise BadRequest(f"{where}: {problem}") from None
+        self.apps.append(registered.document())
+        return {"id": registered.app.client_id}
 
     async def _post(self, path: str, body: dict[str, Any], where: str) -> dict[str, Any]:
         if "contacts" in body and isinstance(body["contacts"], list):
