@@ -1,4 +1,4 @@
-"""No secret in a full session's log, and API keys stored only hashed, on both backends."""
+"""No secret in a full session's log; keys and OAuth secrets stored only hashed (both backends)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+import httpx
+
 from closecalls.store import sqlite_path
 from closecalls.store.postgres import is_postgres_url
 from closecalls.testing.postgres import each_tenant
@@ -20,6 +22,8 @@ from tests.webhook_receiver import Receiver, webhook_receiver
 KEY = "api_secretsecretsecretsec0.secretsecretsecretsec0"
 WRONG_KEY = "api_secretsecretsecretsec0.guessguessguessguess00"
 CALLS = "/api/v1/activity/call/"
+# Where secrets are kept, hashed: API keys and tokens, OAuth apps, codes and tokens.
+CREDENTIAL_TABLES = ("credential", "oauth_app", "oauth_token")
 
 
 def run_session(server: LiveServer, receiver: Receiver) -> list[str]:
@@ -41,7 +45,35 @@ def run_session(server: LiveServer, receiver: Receiver) -> list[str]:
             stranger.auth = (key, "")
             assert stranger.get(CALLS).status_code == 401
     return [KEY, KEY.split(".")[1], admin_token, subscription["signature_key"], WRONG_KEY,
-            WRONG_KEY.split(".")[1], base64.b64encode(f"{KEY}:".encode()).decode()]  # fmt: skip
+            WRONG_KEY.split(".")[1], base64.b64encode(f"{KEY}:".encode()).decode(),
+            *oauth_session(server, admin_token)]  # fmt: skip
+
+
+def oauth_session(server: LiveServer, admin_token: str) -> list[str]:
+    """An OAuth app's connect, refresh and revoke; its secret, code and tokens."""
+    with server.client() as keyed:
+        organization = keyed.get("/api/v1/me/").json()["organizations"][0]["id"]
+    path = f"/_closecalls/organizations/{organization}/"
+    admin = {"authorization": f"Bearer {admin_token}"}
+    with httpx.Client(base_url=server.url, timeout=30) as client:
+        app = client.post(
+            path + "apps/", headers=admin, json={"redirect_uris": ["https://dialer.example/cb"]}
+        ).json()
+        code = client.post(path + "oauth2/authorize/", headers=admin,
+                           json={"client_id": app["client_id"]}).json()["code"]  # fmt: skip
+        credentials = {"client_id": app["client_id"], "client_secret": app["client_secret"]}
+        token = client.post("/oauth2/token/", data={
+            **credentials, "grant_type": "authorization_code", "code": code,
+        }).json()  # fmt: skip
+        bearer = {"authorization": f"Bearer {token['access_token']}"}
+        assert client.post(CALLS, json={}, headers=bearer).status_code == 200
+        refreshed = client.post("/oauth2/token/", data={
+            **credentials, "grant_type": "refresh_token", "refresh_token": token["refresh_token"],
+        }).json()  # fmt: skip
+        revoke = {**credentials, "token": refreshed["refresh_token"]}
+        assert client.post("/oauth2/revoke/", data=revoke).status_code == 200
+    return [app["client_secret"], code, token["access_token"], token["refresh_token"],
+            refreshed["access_token"], refreshed["refresh_token"]]  # fmt: skip
 
 
 def test_no_secret_reaches_the_log_and_keys_are_hashed_at_rest(
@@ -81,14 +113,17 @@ def test_no_secret_reaches_the_log_and_keys_are_hashed_at_rest(
     stored = stored_credentials(database_url)
     assert stored, "no credential rows found"
     assert hashlib.sha256(KEY.encode()).digest() in [bytes(row["secret_hash"]) for row in stored]
+    oauth = secrets[-6:]
     for row in stored:
         for value in row.values():
             assert KEY.split(".")[1] not in str(value)
+            assert not any(secret in str(value) for secret in oauth)
     if not is_postgres_url(database_url):
         files = [Path(sqlite_path(database_url))]
         files += [Path(f"{files[0]}-wal")] * Path(f"{files[0]}-wal").exists()
         for file in files:
-            assert KEY.split(".")[1].encode() not in file.read_bytes()
+            for secret in (KEY.split(".")[1], *oauth):
+                assert secret.encode() not in file.read_bytes()
 
 
 def stored_credentials(database: str) -> list[dict[str, Any]]:
@@ -97,12 +132,17 @@ def stored_credentials(database: str) -> list[dict[str, Any]]:
         return asyncio.run(_postgres_credentials(database))
     with sqlite3.connect(sqlite_path(database)) as connection:
         connection.row_factory = sqlite3.Row
-        return [dict(row) for row in connection.execute("SELECT * FROM credential")]
+        return [
+            dict(row)
+            for table in CREDENTIAL_TABLES
+            for row in connection.execute(f"SELECT * FROM {table}")
+        ]
 
 
 async def _postgres_credentials(url: str) -> list[dict[str, Any]]:
     return [
         dict(row)
         async for _, connection in each_tenant(url)
-        for row in await connection.fetch("SELECT * FROM credential")
+        for table in CREDENTIAL_TABLES
+        for row in await connection.fetch(f"SELECT * FROM {table}")
     ]
