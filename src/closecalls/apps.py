@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from oauthlib.oauth2.rfc6749 import errors
@@ -85,6 +85,33 @@ async def authenticate_client(store: Store, client_id: str, client_secret: str) 
     if app is None or not secret_matches(client_secret, app.secret_hash):
         raise errors.InvalidClientError("Client authentication failed.")
     return app
+
+
+async def check_authorize(store: Store, params: Mapping[str, str]) -> oauth.AuthorizeRequest:
+    """An authorize request checked against its app (see `oauth.check_authorize`)."""
+    client_id = params.get("client_id", "")
+    app = await store.get_oauth_app(client_id) if client_id else None
+    return oauth.check_authorize(params, registered=None if app is None else app.redirect_uris)
+
+
+async def decide(
+    store: Store, params: Mapping[str, str], *, allow: bool, organization_id: str, user_id: str,
+    clock: Clock, ids: IdSource,
+) -> str:  # fmt: skip
+    """The user grants or declines an authorize request: where their browser goes next.
+
+    Raises `oauth.NoRedirect` when the answer must not go to the app at all.
+    """
+    try:
+        checked = await check_authorize(store, params)
+    except oauth.RedirectedError as refused:
+        return refused.location
+    if not allow:
+        return oauth.denied_uri(checked)
+    return await grant(
+        store, checked, organization_id=organization_id, user_id=user_id,
+        explicit_redirect="redirect_uri" in params, clock=clock, ids=ids,
+    )  # fmt: skip
 
 
 async def grant(

@@ -102,15 +102,10 @@ class OAuthHandlers:
             Route("/oauth2/revoke/", {"POST": self.revoke}, public=True),
         ]
 
-    async def _checked(self, params: dict[str, str]) -> oauth.AuthorizeRequest:
-        client_id = params.get("client_id", "")
-        app = await self.store.get_oauth_app(client_id) if client_id else None
-        return oauth.check_authorize(params, registered=None if app is None else app.redirect_uris)
-
     async def consent_page(self, request: Request) -> Response:
         """Close's consent screen; a request it cannot send back is answered here instead."""
         try:
-            checked = await self._checked(request.query)
+            checked = await apps.check_authorize(self.store, request.query)
         except oauth.NoRedirect as problem:
             return consent.error_page(problem.error, problem.description)
         except oauth.RedirectedError as refused:
@@ -134,19 +129,14 @@ class OAuthHandlers:
         allow = body.get("allow")
         if not isinstance(allow, bool):
             raise BadRequest("allow: Value must be of bool type.", field_errors={"allow": "bool"})
+        services = self.services
         try:
-            checked = await self._checked(params)
+            location = await apps.decide(
+                self.store, params, allow=allow, organization_id=caller.organization_id,
+                user_id=caller.user_id, clock=services.clock, ids=services.ids,
+            )  # fmt: skip
         except oauth.NoRedirect as problem:
             raise BadRequest(problem.description, errors=[problem.error]) from None
-        except oauth.RedirectedError as refused:
-            return json_response({"redirect_to": refused.location})
-        if not allow:
-            return json_response({"redirect_to": oauth.denied_uri(checked)})
-        services = self.services
-        location = await apps.grant(
-            self.store, checked, organization_id=caller.organization_id, user_id=caller.user_id,
-            explicit_redirect="redirect_uri" in params, clock=services.clock, ids=services.ids,
-        )  # fmt: skip
         return json_response({"redirect_to": location})
 
     @answers_oauth_errors

@@ -209,26 +209,16 @@ class AdminHandlers:
         allow = body.get("allow", True)
         if not isinstance(allow, bool):
             raise BadRequest("allow: Value must be of bool type.", field_errors={"allow": "bool"})
-        store = self.services.store
-        client_id = params.get("client_id", "")
-        app = await store.get_oauth_app(client_id) if client_id else None
+        services = self.services
         try:
-            checked = oauth.check_authorize(
-                params, registered=None if app is None else app.redirect_uris
-            )
+            with self.toolkit.acting_for(organization.id):
+                location = await apps.decide(
+                    services.store, params, allow=allow, organization_id=organization.id,
+                    user_id=user.id, clock=services.clock, ids=services.ids,
+                )  # fmt: skip
         except oauth.NoRedirect as problem:
             raise BadRequest(problem.description, errors=[problem.error]) from None
-        except oauth.RedirectedError as refused:
-            return json_response({"redirect_to": refused.location, "code": None})
-        if not allow:
-            return json_response({"redirect_to": oauth.denied_uri(checked), "code": None})
-        with self.toolkit.acting_for(organization.id):
-            location = await apps.grant(
-                store, checked, organization_id=organization.id, user_id=user.id,
-                explicit_redirect="redirect_uri" in params, clock=self.services.clock,
-                ids=self.services.ids,
-            )  # fmt: skip
-        code = parse_qs(urlsplit(location).query)["code"][-1]
+        code = parse_qs(urlsplit(location).query).get("code", [None])[-1]
         return json_response({"redirect_to": location, "code": code})
 
     # Data -------------------------------------------------------------------------------
