@@ -31,7 +31,7 @@ from closecalls.http.router import Redirect, Router
 from closecalls.services import Services
 from closecalls.settings import Settings
 from closecalls.store import create_store, rate_buckets
-from closecalls.store.base import Store
+from closecalls.store.store import Store
 from closecalls.web.pages import WebUI
 
 if TYPE_CHECKING:

@@ -12,8 +12,8 @@ from closecalls.domain.clock import Clock, now_for
 from closecalls.domain.credentials import hash_secret, secret_matches
 from closecalls.domain.ids import IdSource
 from closecalls.domain.times import format_timestamp, to_micros
-from closecalls.store.base import Store
 from closecalls.store.oauth import OAuthApp, OAuthToken
+from closecalls.store.store import Store
 
 SECOND = 1_000_000
 

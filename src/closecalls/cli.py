@@ -17,9 +17,9 @@ from closecalls.domain.clock import SystemClock
 from closecalls.domain.ids import IdSource
 from closecalls.settings import Settings
 from closecalls.store import create_store, migrate, sqlite_path
-from closecalls.store.base import Store
-from closecalls.store.postgres import PostgresStore, is_postgres_url
+from closecalls.store.postgres_driver import PostgresDriver, is_postgres_url
 from closecalls.store.rows import User
+from closecalls.store.store import Store
 from closecalls.toolkit.startup import new_admin_token, seed_message
 
 T = TypeVar("T")
@@ -267,7 +267,7 @@ def users_create(first_name: str, last_name: str, email: str | None, database: s
 
 async def first_start(store: Store, api_key: str | None) -> accounts.Bootstrap:
     """Find or make the first organization; servers starting at once make only one."""
-    alone = store.exclusively() if isinstance(store, PostgresStore) else nullcontext()
+    alone = store.db.exclusively() if isinstance(store.db, PostgresDriver) else nullcontext()
     async with alone:
         clock = SystemClock()
         return await accounts.bootstrap(store, clock=clock, ids=IdSource(clock), api_key=api_key)

@@ -29,7 +29,7 @@ from closecalls.domain.clock import SystemClock
 from closecalls.domain.errors import ValidationFailed
 from closecalls.domain.ids import IdSource
 from closecalls.domain.principal import Principal
-from closecalls.store.base import Store
+from closecalls.store.store import Store
 
 # Not a credential: imports are not requests, and carry no Idempotency-Key.
 IMPORT_CREDENTIAL = "cli_import"

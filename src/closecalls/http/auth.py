@@ -12,7 +12,7 @@ from closecalls.domain.oauth import is_access_token
 from closecalls.domain.principal import Principal
 from closecalls.domain.times import to_micros
 from closecalls.http.errors import Unauthorized
-from closecalls.store.base import Store
+from closecalls.store.store import Store
 
 CACHE_LIMIT = 10_000
 
