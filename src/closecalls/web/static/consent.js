@@ -29,7 +29,7 @@ function consentForm(current) {
   const deny = h("button", { type: "button", class: "secondary" }, "Decline");
   const form = h("form", { class: "signin" },
     h("p", {}, `${appName} is asking for full access to Close as ${current.user}.`),
-    labelled("Organization", choice), h("div", { class: "actions" }, allow, " ", deny), status);
+    labelled("Organization", choice), h("div", { class: "actions" }, allow, deny), status);
   const act = (grant) => decide(grant, choice.value, status).catch((error) => {
     status.replaceChildren(errorBox(error));
   });
