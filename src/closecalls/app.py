@@ -155,7 +155,7 @@ def _toolkit(app: App) -> Toolkit | None:
         return None
     from closecalls.toolkit.hook import Toolkit
 
-    return Toolkit(app)
+    return Toolkit(app.services, app.router, app.respond, app.authenticator)
 
 
 def build_app(
