@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from closecalls.api.leads import new_lead_rows
-from closecalls.api.objects import decode, object_row, paging, rejected, respond, respond_page
+from closecalls.api.objects import decode, object_row, paging, respond, respond_page
 from closecalls.api.recording import EventRecorder, created_events
 from closecalls.domain import contacts, leads
 from closecalls.domain.errors import NO_SUCH_OBJECT, ValidationFailed
@@ -47,7 +47,7 @@ class ContactHandlers:
             if found.get(lead_id, ("", None))[0] != "lead":
                 field_errors["lead_id"] = NO_SUCH_OBJECT
         if field_errors:
-            raise rejected(ValidationFailed(field_errors))
+            raise ValidationFailed(field_errors)
         if cleaned.get("lead_id"):
             contact = contacts.new_contact(
                 cleaned, contact_id=self.services.ids.new("cont"), lead_id=cleaned["lead_id"],
@@ -79,10 +79,7 @@ class ContactHandlers:
     async def update(self, request: Request) -> Response:
         body = await request.json_object()
         caller = request.caller
-        try:
-            cleaned = contacts.validate(body, phone_region=self.services.settings.phone_region)
-        except ValidationFailed as failure:
-            raise rejected(failure) from None
+        cleaned = contacts.validate(body, phone_region=self.services.settings.phone_region)
         now = self.services.clock.now()
 
         def change(stored: bytes) -> ObjectRow:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from closecalls.api.objects import decode, object_row, paging, rejected, respond, respond_page
+from closecalls.api.objects import decode, object_row, paging, respond, respond_page
 from closecalls.api.recording import EventRecorder, created_events
 from closecalls.domain import contacts, leads
 from closecalls.domain.errors import ValidationFailed
 from closecalls.domain.principal import Principal
-from closecalls.http.errors import BadRequest, object_not_found
+from closecalls.http.errors import object_not_found
 from closecalls.http.request import Request
 from closecalls.http.responses import Response
 from closecalls.http.router import Route
@@ -74,7 +74,7 @@ class LeadHandlers:
                 for key, message in failure.field_errors.items():
                     field_errors[f"contacts.{index}.{key}"] = message
         if field_errors:
-            raise BadRequest.from_validation(ValidationFailed(field_errors))
+            raise ValidationFailed(field_errors)
         rows = new_lead_rows(self.services, caller, cleaned, cleaned_contacts, statuses=statuses)
         await self.services.store.insert_objects(
             rows, events=created_events(EventRecorder(self.services, request), rows)
@@ -95,10 +95,7 @@ class LeadHandlers:
         body = await request.json_object()
         caller = request.caller
         statuses = leads.default_statuses(caller.organization_id)
-        try:
-            cleaned = leads.validate(body, statuses=statuses)
-        except ValidationFailed as failure:
-            raise rejected(failure) from None
+        cleaned = leads.validate(body, statuses=statuses)
         now = self.services.clock.now()
 
         def change(stored: bytes) -> ObjectRow:

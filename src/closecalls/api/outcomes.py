@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from closecalls.api.objects import decode, object_row, paging, rejected, respond, respond_page
+from closecalls.api.objects import decode, object_row, paging, respond, respond_page
 from closecalls.api.recording import EventRecorder, created_events
 from closecalls.domain import outcomes
-from closecalls.domain.errors import ValidationFailed
 from closecalls.http.errors import object_not_found
 from closecalls.http.request import Request
 from closecalls.http.responses import Response
@@ -31,10 +30,7 @@ class OutcomeHandlers:
 
     async def create(self, request: Request) -> Response:
         body = await request.json_object()
-        try:
-            cleaned = outcomes.validate(body, creating=True)
-        except ValidationFailed as failure:
-            raise rejected(failure) from None
+        cleaned = outcomes.validate(body, creating=True)
         outcome = outcomes.new_outcome(
             cleaned, outcome_id=self.services.ids.new("outcome", 22),
             now=self.services.clock.now(), principal=request.caller,
@@ -59,10 +55,7 @@ class OutcomeHandlers:
     async def update(self, request: Request) -> Response:
         body = await request.json_object()
         caller = request.caller
-        try:
-            cleaned = outcomes.validate(body, creating=False)
-        except ValidationFailed as failure:
-            raise rejected(failure) from None
+        cleaned = outcomes.validate(body, creating=False)
         now = self.services.clock.now()
 
         def change(stored: bytes) -> ObjectRow:

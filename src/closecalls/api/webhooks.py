@@ -10,7 +10,6 @@ import msgspec
 
 from closecalls.api.objects import paging
 from closecalls.domain import webhooks
-from closecalls.domain.errors import ValidationFailed
 from closecalls.domain.times import format_timestamp, from_micros, to_micros
 from closecalls.http.errors import BadRequest, object_not_found
 from closecalls.http.request import Request
@@ -84,13 +83,10 @@ class WebhookHandlers:
         ]
 
     def _validate(self, body: dict[str, Any], *, creating: bool) -> dict[str, Any]:
-        try:
-            return webhooks.validate(
-                body, creating=creating,
-                allow_private=self.services.settings.webhook_allow_private,
-            )  # fmt: skip
-        except ValidationFailed as failure:
-            raise BadRequest.from_validation(failure) from None
+        return webhooks.validate(
+            body, creating=creating,
+            allow_private=self.services.settings.webhook_allow_private,
+        )  # fmt: skip
 
     async def create(self, request: Request) -> Response:
         cleaned = self._validate(await request.json_object(), creating=True)
