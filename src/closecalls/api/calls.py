@@ -7,6 +7,7 @@ from typing import Any
 
 import msgspec
 
+from closecalls.api.handlers import Handlers, deleted, resource_routes
 from closecalls.api.idempotency import idempotently
 from closecalls.api.listing import list_response, project_document
 from closecalls.api.recording import EventRecorder
@@ -20,7 +21,6 @@ from closecalls.http.errors import Conflict, object_not_found
 from closecalls.http.request import Request
 from closecalls.http.responses import Response, encode_json, json_response
 from closecalls.http.router import Route
-from closecalls.services import Services
 from closecalls.store.rows import ActivityRow
 from closecalls.store.store import Store
 
@@ -73,20 +73,11 @@ async def look_up_references(
     )
 
 
-class CallHandlers:
+class CallHandlers(Handlers):
     """Handlers for the Calls resource."""
 
-    def __init__(self, services: Services) -> None:
-        self.services = services
-
     def routes(self) -> list[Route]:
-        return [
-            Route("/api/v1/activity/call/", {"GET": self.list, "POST": self.create}),
-            Route(
-                "/api/v1/activity/call/{call_id}/",
-                {"GET": self.get, "PUT": self.update, "DELETE": self.delete},
-            ),
-        ]
+        return resource_routes("/api/v1/activity/call/", "call_id", self)
 
     async def _references(
         self, caller: Principal, body: dict[str, Any], current: dict[str, Any] | None = None
@@ -198,13 +189,11 @@ class CallHandlers:
         return document
 
     async def delete(self, request: Request) -> Response:
-        deleted = await self.services.store.delete_activity(
+        found = await self.services.store.delete_activity(
             request.caller.organization_id, calls.CALL_TYPE, request.path_params["call_id"],
             record=EventRecorder(self.services, request).deleted(),
         )  # fmt: skip
-        if not deleted:
-            raise object_not_found("Call")
-        return Response(b"{}")
+        return deleted(found, "Call")
 
     async def list(self, request: Request) -> Response:
         query = parse_call_list(request.query, tz_offset=request.headers.get("x-tz-offset"))

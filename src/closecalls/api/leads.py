@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from closecalls.api.handlers import Handlers, deleted, resource_routes
 from closecalls.api.objects import decode, object_row, paging, respond, respond_page
 from closecalls.api.recording import EventRecorder, created_events
 from closecalls.domain import contacts, leads
@@ -17,20 +18,11 @@ from closecalls.services import Services
 from closecalls.store.rows import ObjectRow
 
 
-class LeadHandlers:
+class LeadHandlers(Handlers):
     """Create, read, change, delete and list leads."""
 
-    def __init__(self, services: Services) -> None:
-        self.services = services
-
     def routes(self) -> list[Route]:
-        return [
-            Route("/api/v1/lead/", {"GET": self.list, "POST": self.create}),
-            Route(
-                "/api/v1/lead/{lead_id}/",
-                {"GET": self.get, "PUT": self.update, "DELETE": self.delete},
-            ),
-        ]
+        return resource_routes("/api/v1/lead/", "lead_id", self)
 
     async def _with_contacts(
         self, organization_id: str, documents: list[bytes]
@@ -114,13 +106,11 @@ class LeadHandlers:
         return respond(request, lead)
 
     async def delete(self, request: Request) -> Response:
-        deleted = await self.services.store.delete_lead(
+        found = await self.services.store.delete_lead(
             request.caller.organization_id, request.path_params["lead_id"],
             record=EventRecorder(self.services, request).deleted(),
         )  # fmt: skip
-        if not deleted:
-            raise object_not_found("Lead")
-        return Response(b"{}")
+        return deleted(found, "Lead")
 
     async def list(self, request: Request) -> Response:
         organization_id = request.caller.organization_id

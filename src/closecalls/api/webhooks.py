@@ -8,6 +8,7 @@ from typing import Any
 
 import msgspec
 
+from closecalls.api.handlers import Handlers, resource_routes
 from closecalls.api.objects import paging
 from closecalls.domain import webhooks
 from closecalls.domain.times import format_timestamp, from_micros, to_micros
@@ -15,7 +16,6 @@ from closecalls.http.errors import BadRequest, object_not_found
 from closecalls.http.request import Request
 from closecalls.http.responses import Response, json_response
 from closecalls.http.router import Route
-from closecalls.services import Services
 from closecalls.store.events import AttemptRow, SubscriptionRow
 
 _decode = msgspec.json.Decoder().decode
@@ -62,19 +62,12 @@ def _filter_bytes(value: Any) -> bytes | None:
     return None if value is None else _encode(value)
 
 
-class WebhookHandlers:
+class WebhookHandlers(Handlers):
     """Create, read, change, delete and list webhook subscriptions; read their delivery log."""
-
-    def __init__(self, services: Services) -> None:
-        self.services = services
 
     def routes(self) -> list[Route]:
         return [
-            Route("/api/v1/webhook/", {"GET": self.list, "POST": self.create}),
-            Route(
-                "/api/v1/webhook/{subscription_id}/",
-                {"GET": self.get, "PUT": self.update, "DELETE": self.delete},
-            ),
+            *resource_routes("/api/v1/webhook/", "subscription_id", self),
             Route("/api/v1/webhook/{subscription_id}/delivery/", {"GET": self.deliveries}),
             Route(
                 "/api/v1/webhook/{subscription_id}/delivery/{event_id}/redeliver/",
