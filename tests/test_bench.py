@@ -110,3 +110,10 @@ def test_soak_bench_prints_windows_memory_and_no_errors() -> None:
     assert "server RSS: start" in output
     total = next(line for line in output.splitlines() if line.startswith("total:"))
     assert ", 0 errors," in total, total
+
+
+def test_oauth_bench_prints_its_table() -> None:
+    output = run_bench("bench.oauth", "--requests", "20", "--rounds", "1")
+    for scenario in ("GET /me/ with an API key, cache on", "GET /me/ with an OAuth token",
+                     "POST /oauth2/token/ refresh"):  # fmt: skip
+        assert scenario in output
