@@ -327,3 +327,4 @@ def migrate_data(source: str, target: str) -> None:
 
 # `import` and `export` live with the rest of the bulk code, which adds them to `main`.
 import closecalls.bulk.cli  # noqa: E402, F401
+from closecalls.parity import cli as parity_commands  # noqa: E402, F401  (proxy, replay)

@@ -1,0 +1,59 @@
+"""Which upstream id is which local id: learnt from answers, applied to requests."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+# Close's ids: a lowercase kind, an underscore and at least 20 base62 characters.
+WHOLE_ID = re.compile(r"^([a-z]+)_[0-9A-Za-z]{20,}$")
+ANY_ID = re.compile(r"\b[a-z]+_[0-9A-Za-z]{20,}\b")
+
+
+def id_kind(value: Any) -> str | None:
+    """The kind (`lead`, `acti`, ...) of a value that is an id, else None."""
+    match = WHOLE_ID.match(value) if isinstance(value, str) else None
+    return match.group(1) if match else None
+
+
+class IdMap:
+    """A one-to-one mapping of upstream ids to the local ids of the same objects."""
+
+    def __init__(self) -> None:
+        self.to_local: dict[str, str] = {}
+        self._to_upstream: dict[str, str] = {}
+
+    def learn(self, upstream: Any, local: Any) -> None:
+        """Pair the ids found at the same places of an upstream and a local answer."""
+        if isinstance(upstream, dict) and isinstance(local, dict):
+            for key in upstream.keys() & local.keys():
+                self.learn(upstream[key], local[key])
+        elif isinstance(upstream, list) and isinstance(local, list):
+            for upstream_item, local_item in zip(upstream, local, strict=False):
+                self.learn(upstream_item, local_item)
+        elif (
+            id_kind(upstream) is not None
+            and id_kind(upstream) == id_kind(local)
+            and upstream not in self.to_local
+            and local not in self._to_upstream
+        ):
+            self.to_local[upstream] = local
+            self._to_upstream[local] = upstream
+
+    def same(self, upstream: str, local: str) -> bool:
+        """Whether the two strings say the same once upstream ids are read as local ones."""
+        return self.translate_text(upstream) == local
+
+    def translate_text(self, text: str) -> str:
+        """Upstream ids anywhere in a path, query string or text, as their local ids."""
+        return ANY_ID.sub(lambda found: self.to_local.get(found.group(0), found.group(0)), text)
+
+    def translate(self, value: Any) -> Any:
+        """A decoded JSON value with every known upstream id replaced by its local id."""
+        if isinstance(value, dict):
+            return {self.translate_text(k): self.translate(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self.translate(item) for item in value]
+        if isinstance(value, str):
+            return self.translate_text(value)
+        return value
