@@ -180,3 +180,16 @@ def field_remover(upstream: LiveServer) -> Iterator[Callable[[str, str], str]]:
     for server in servers:
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture
+def second_database(request: pytest.FixtureRequest, database_url: str,
+                    tmp_path: Path) -> Iterator[str]:  # fmt: skip
+    """Another fresh database of the same backend: where a cassette is replayed later."""
+    if database_url.startswith("sqlite"):
+        yield f"sqlite:///{tmp_path / 'replayed.db'}"
+        return
+    databases = request.getfixturevalue("postgres_databases")
+    url: str = databases.create()
+    yield url
+    databases.drop(url)

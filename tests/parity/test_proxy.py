@@ -45,7 +45,10 @@ async def test_a_fault_on_the_upstream_is_reported_once(
     (differing,) = report["differences"]
     assert (differing["method"], differing["endpoint"]) == ("GET", "/activity/call/{id}/")
     assert differing["differences"][0] == {
-        "where": "status", "kind": "value", "upstream": 503, "local": 200
+        "where": "status",
+        "kind": "value",
+        "upstream": 503,
+        "local": 200,
     }
     assert differing["upstream"]["status"] == 503 and differing["local"]["status"] == 200
 

@@ -8,6 +8,9 @@ from typing import Any
 # Close's ids: a lowercase kind, an underscore and at least 20 base62 characters.
 WHOLE_ID = re.compile(r"^([a-z]+)_[0-9A-Za-z]{20,}$")
 ANY_ID = re.compile(r"\b[a-z]+_[0-9A-Za-z]{20,}\b")
+# Two organizations' own users and names differ just as their ids do, so they are paired too.
+ACCOUNT_NAMES = frozenset({"created_by_name", "updated_by_name", "user_name"})
+ACCOUNT_FIELDS = {"user": ("first_name", "last_name", "display_name", "email"), "orga": ("name",)}
 
 
 def id_kind(value: Any) -> str | None:
@@ -22,11 +25,17 @@ class IdMap:
     def __init__(self) -> None:
         self.to_local: dict[str, str] = {}
         self._to_upstream: dict[str, str] = {}
+        self._names: dict[str, str] = {}
+        self._named: set[str] = set()
 
     def learn(self, upstream: Any, local: Any) -> None:
         """Pair the ids found at the same places of an upstream and a local answer."""
         if isinstance(upstream, dict) and isinstance(local, dict):
+            kind = id_kind(upstream.get("id"))
+            names = ACCOUNT_NAMES.union(ACCOUNT_FIELDS.get(kind or "", ()))
             for key in upstream.keys() & local.keys():
+                if key in names:
+                    self._learn_name(upstream[key], local[key])
                 self.learn(upstream[key], local[key])
         elif isinstance(upstream, list) and isinstance(local, list):
             for upstream_item, local_item in zip(upstream, local, strict=False):
@@ -40,9 +49,15 @@ class IdMap:
             self.to_local[upstream] = local
             self._to_upstream[local] = upstream
 
+    def _learn_name(self, upstream: Any, local: Any) -> None:
+        fresh = upstream not in self._names and local not in self._named
+        if isinstance(upstream, str) and isinstance(local, str) and fresh:
+            self._names[upstream] = local
+            self._named.add(local)
+
     def same(self, upstream: str, local: str) -> bool:
-        """Whether the two strings say the same once upstream ids are read as local ones."""
-        return self.translate_text(upstream) == local
+        """Whether the two strings say the same once upstream ids and names are read as local."""
+        return self.translate_text(upstream) == local or self._names.get(upstream) == local
 
     def translate_text(self, text: str) -> str:
         """Upstream ids anywhere in a path, query string or text, as their local ids."""
