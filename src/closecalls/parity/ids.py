@@ -50,8 +50,9 @@ class IdMap:
             self._to_upstream[local] = upstream
 
     def _learn_name(self, upstream: Any, local: Any) -> None:
-        fresh = upstream not in self._names and local not in self._named
-        if isinstance(upstream, str) and isinstance(local, str) and fresh:
+        if not (isinstance(upstream, str) and isinstance(local, str)):
+            return
+        if upstream not in self._names and local not in self._named:
             self._names[upstream] = local
             self._named.add(local)
 
