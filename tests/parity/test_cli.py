@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-import re
-import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import httpx
@@ -15,8 +10,8 @@ from click.testing import CliRunner
 from closecalls.cli import main
 from closecalls.parity.cassette import read_cassette
 from closecalls.testing.admin_client import AdminClient
-from tests.parity.conftest import ADMIN_TOKEN
-from tests.support import LiveServer, free_port
+from tests.parity.conftest import ADMIN_TOKEN, running_proxy
+from tests.support import LiveServer
 
 
 def test_the_proxy_refuses_a_plain_http_upstream_unless_allowed() -> None:
@@ -33,37 +28,20 @@ def test_the_closeio_client_works_through_the_proxy_and_nothing_differs(
     admin = AdminClient(upstream.url, ADMIN_TOKEN)
     organization = admin.create_organization()
     admin.close()
-    port, cassette, log = free_port(), tmp_path / "s.cassette", tmp_path / "proxy.log"
-    command = [sys.executable, "-m", "closecalls", "proxy", "--upstream", upstream.api_url,
-               "--allow-http", "--port", str(port), "--database", database_url,
-               "--cassette", str(cassette)]  # fmt: skip
-    with log.open("wb") as output:
-        process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT)
-    try:
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                if httpx.get(base + "/_parity/report.json").status_code == 401:
-                    break
-            except httpx.TransportError:
-                assert time.monotonic() < deadline and process.poll() is None, log.read_text()
-                time.sleep(0.1)
-        token = re.search(r"report token: (\S+)", log.read_text()).group(1)  # type: ignore[union-attr]
-
-        api = API(base + "/api/v1/", api_key=organization.api_key)
+    cassette = tmp_path / "s.cassette"
+    arguments = ("--cassette", str(cassette))
+    with running_proxy(upstream.api_url, database_url, tmp_path, *arguments) as proxy:
+        api = API(proxy.url + "/api/v1/", api_key=organization.api_key)
         lead = api.post("lead", data={"name": "Proxy Co"})
         call = api.post("activity/call", data={"lead_id": lead["id"], "duration": 5})
         assert api.get(f"activity/call/{call['id']}")["duration"] == 5
         # The integration got the upstream's ids: they work there directly.
         assert upstream_has(upstream, organization.api_key, f"activity/call/{call['id']}/")
 
-        report = httpx.get(base + "/_parity/report.json",
-                           headers={"authorization": f"Bearer {token}"}).json()  # fmt: skip
+        report = httpx.get(proxy.url + "/_parity/report.json",
+                           headers={"authorization": f"Bearer {proxy.token}"}).json()  # fmt: skip
         assert (report["exchanges"], report["identical"]) == (3, 3), report["differences"]
-    finally:
-        process.send_signal(signal.SIGTERM)
-        process.wait(timeout=20)
+    log = proxy.log
     text = cassette.read_text()
     assert organization.api_key not in text and organization.api_key not in log.read_text()
     assert len(list(read_cassette(cassette)[1])) == 3
