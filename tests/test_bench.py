@@ -110,3 +110,9 @@ def test_soak_bench_prints_windows_memory_and_no_errors() -> None:
     assert "server RSS: start" in output
     total = next(line for line in output.splitlines() if line.startswith("total:"))
     assert ", 0 errors," in total, total
+
+
+def test_parity_proxy_bench_prints_direct_and_proxied() -> None:
+    output = run_bench("bench.parity_proxy", "--requests", "5")
+    for row in ("POST call, direct", "POST call, through the proxy", "GET call, through the proxy"):
+        assert row in output

@@ -3,14 +3,8 @@
 from __future__ import annotations
 
 import json
-import re
-import signal
-import subprocess
-import sys
 import threading
-import time
 from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -24,7 +18,7 @@ from closecalls.parity.local import Local
 from closecalls.parity.proxy import Proxy
 from closecalls.settings import Settings
 from closecalls.testing.admin_client import AdminClient, TestOrganization
-from tests.support import LiveServer, free_port
+from tests.support import LiveServer
 
 ADMIN_TOKEN = "adm_parity_tests"
 REPORT_TOKEN = "report-token"
@@ -199,39 +193,3 @@ def second_database(request: pytest.FixtureRequest, database_url: str,
     url: str = databases.create()
     yield url
     databases.drop(url)
-
-
-@dataclass
-class RunningProxy:
-    """`closecalls proxy` in a subprocess: its URL, report token and output."""
-
-    url: str
-    token: str
-    log: Path
-
-
-@contextmanager
-def running_proxy(upstream_api: str, database: str, workdir: Path,
-                  *arguments: str) -> Iterator[RunningProxy]:  # fmt: skip
-    """Starts `closecalls proxy` as a user would, and stops it with SIGTERM."""
-    port, log = free_port(), workdir / "proxy.log"
-    command = [sys.executable, "-m", "closecalls", "proxy", "--upstream", upstream_api,
-               "--allow-http", "--port", str(port), "--database", database, *arguments]  # fmt: skip
-    with log.open("wb") as output:
-        process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT)
-    try:
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(url + "/_parity/report.json").status_code == 401:
-                    break
-            except httpx.TransportError:
-                assert time.monotonic() < deadline and process.poll() is None, log.read_text()
-                time.sleep(0.1)
-        token = re.search(r"report token: (\S+)", log.read_text())
-        assert token is not None
-        yield RunningProxy(url, token.group(1), log)
-    finally:
-        process.send_signal(signal.SIGTERM)
-        process.wait(timeout=20)

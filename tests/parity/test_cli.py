@@ -10,7 +10,8 @@ from click.testing import CliRunner
 from closecalls.cli import main
 from closecalls.parity.cassette import read_cassette
 from closecalls.testing.admin_client import AdminClient
-from tests.parity.conftest import ADMIN_TOKEN, running_proxy
+from closecalls.testing.proxy import running_proxy
+from tests.parity.conftest import ADMIN_TOKEN
 from tests.support import LiveServer
 
 

@@ -11,7 +11,8 @@ import pytest
 
 from closecalls.testing.admin_client import AdminClient
 from closecalls.testing.browser import launch
-from tests.parity.conftest import ADMIN_TOKEN, running_proxy
+from closecalls.testing.proxy import running_proxy
+from tests.parity.conftest import ADMIN_TOKEN
 from tests.support import LiveServer
 
 sync_api = pytest.importorskip("playwright.sync_api")
