@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from closecalls.parity.proxy import UnsafeUpstream, check_upstream
 from tests.parity.conftest import SESSION_EXCHANGES, ParityFactory, session, upstream_server
 from tests.support import LiveServer
 
@@ -31,6 +34,20 @@ async def test_the_caller_gets_the_upstreams_answer_unchanged(
     direct = parity.organization.client().get(f"lead/{lead['id']}/")
     assert direct.status_code == 200
     assert parity.proxy.replayer.ids.to_local[lead["id"]] != lead["id"]
+    # Only the upstream's API is forwarded, and the report needs its token.
+    assert (await parity.client.get("/elsewhere/")).status_code == 404
+    assert (await parity.client.get("/_parity/report.json")).status_code == 401
+    assert (await parity.report())["exchanges"] == 1
+
+
+def test_only_an_https_upstream_unless_plain_http_is_allowed() -> None:
+    close = "https://api.close.com/api/v1"
+    assert check_upstream(close, allow_http=False) == close + "/"
+    with pytest.raises(UnsafeUpstream, match="--allow-http"):
+        check_upstream("http://127.0.0.1:8000/api/v1/", allow_http=False)
+    assert check_upstream("http://127.0.0.1:8000/api/v1/", allow_http=True).startswith("http:")
+    with pytest.raises(UnsafeUpstream):
+        check_upstream("ftp://example.test/", allow_http=True)
 
 
 async def test_a_fault_on_the_upstream_is_reported_once(
