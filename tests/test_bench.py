@@ -117,3 +117,9 @@ def test_oauth_bench_prints_its_table() -> None:
     for scenario in ("GET /me/ with an API key, cache on", "GET /me/ with an OAuth token",
                      "POST /oauth2/token/ refresh"):  # fmt: skip
         assert scenario in output
+
+
+def test_parity_proxy_bench_prints_direct_and_proxied() -> None:
+    output = run_bench("bench.parity_proxy", "--requests", "5")
+    for row in ("POST call, direct", "POST call, through the proxy", "GET call, through the proxy"):
+        assert row in output

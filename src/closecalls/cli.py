@@ -23,6 +23,7 @@ from closecalls.commandline import (
 )
 from closecalls.domain.clock import SystemClock
 from closecalls.domain.ids import IdSource
+from closecalls.parity import cli as parity_commands
 from closecalls.store import migrate, sqlite_path
 from closecalls.store.postgres_driver import PostgresDriver, is_postgres_url
 from closecalls.store.store import Store
@@ -321,3 +322,5 @@ def migrate_data(source: str, target: str) -> None:
 
 main.add_command(import_command)
 main.add_command(export_command)
+main.add_command(parity_commands.proxy)
+main.add_command(parity_commands.replay)

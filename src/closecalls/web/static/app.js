@@ -5,6 +5,7 @@ import { adminPage, faultsPage, journalPage } from "./admin.js";
 import { callLogPage, callPage, leadPage } from "./calls.js";
 import { dashboardPage } from "./dashboard.js";
 import { errorBox, h, labelled } from "./dom.js";
+import { parityPage } from "./parity.js";
 import { webhooksPage } from "./webhooks.js";
 
 const main = document.getElementById("main");
@@ -73,6 +74,10 @@ export async function route(event) {
   const current = session();
   header(current);
   main.replaceChildren();
+  if (location.hash === "#/parity") {
+    main.appendChild(parityPage());
+    return;
+  }
   if (!current.apiKey && !current.adminToken) {
     main.appendChild(signInPage());
     return;
