@@ -91,12 +91,26 @@ class ObjectRow:
     phones: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class Probe:
+    """What readiness checks and metrics ask of the database (across organizations)."""
+
+    schema_version: int
+    latest_version: int
+    writer_alive: bool
+    pending_deliveries: int
+
+
 class Store(WebhookStore, Protocol):
     """Persistence for every resource; methods that touch tenant data take the organization."""
 
     async def open(self) -> None: ...
 
     async def close(self) -> None: ...
+
+    async def probe(self) -> Probe:
+        """Ask the database for its schema version, writer and webhook queue; raises if down."""
+        ...
 
     # Accounts -------------------------------------------------------------------------
     async def create_organization(

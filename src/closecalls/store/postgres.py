@@ -20,6 +20,7 @@ from closecalls.store.base import (
     CredentialMatch,
     ObjectRow,
     Organization,
+    Probe,
     User,
 )
 from closecalls.store.bulk import Keyed, count_sql, export_postgres, export_sql, import_postgres
@@ -151,6 +152,15 @@ class PostgresStore(PostgresWebhooks):
         if self._pool is not None:
             await self._pool.close()
             self._pool = None
+
+    async def probe(self) -> Probe:
+        async with self._deliverer() as connection:
+            version = await connection.fetchval("SELECT max(version) FROM schema_migration")
+            pending = await connection.fetchval(
+                "SELECT count(*) FROM webhook_delivery WHERE status = 'pending'"
+            )
+        latest = load_migrations("postgresql")[-1].version
+        return Probe(version or 0, latest, True, pending)
 
     @property
     def pool(self) -> asyncpg.Pool[asyncpg.Record]:

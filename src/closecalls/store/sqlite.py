@@ -15,6 +15,7 @@ from closecalls.store.base import (
     CredentialMatch,
     ObjectRow,
     Organization,
+    Probe,
     User,
 )
 from closecalls.store.bulk import Keyed, count_sql, export_sql, export_sqlite, import_sqlite
@@ -88,6 +89,17 @@ class SQLiteStore(SQLiteWebhooks):
         if self._reader is not None:
             self._reader.close()
             self._reader = None
+
+    def observe_commits(self, observer: Callable[[int, float], None]) -> None:
+        """Tell `observer` each commit's batch size and seconds (for metrics)."""
+        self._writer.on_commit = observer
+
+    async def probe(self) -> Probe:
+        reader = self.reader
+        version = reader.execute("SELECT max(version) FROM schema_migration").fetchone()[0]
+        pending = reader.execute(PENDING_DELIVERIES).fetchone()[0]
+        latest = load_migrations("sqlite")[-1].version
+        return Probe(version or 0, latest, self._writer.alive, pending)
 
     def _connect(self, *, readonly: bool) -> sqlite3.Connection:
         connection = sqlite3.connect(
@@ -486,6 +498,9 @@ def _insert_credential(connection: sqlite3.Connection, credential: Credential) -
          credential.lookup, credential.secret_hash, credential.date_created,
          credential.expires_at, int(credential.revoked)),
     )  # fmt: skip
+
+
+PENDING_DELIVERIES = "SELECT count(*) FROM webhook_delivery WHERE status = 'pending'"
 
 
 def _migrate(connection: sqlite3.Connection) -> list[Migration]:
