@@ -147,27 +147,29 @@ def serve(
         log_level=log_level, log_format=log_format,
     )  # fmt: skip
     # Every check before anything is written: the port, then Redis, then the database.
-    listening = startup.bind(settings.host, settings.port)
-    if settings.redis:
-        asyncio.run(startup.check_redis(settings.redis))
+    with startup.bind(settings.host, settings.port) as listening:
+        if settings.redis:
+            asyncio.run(startup.check_redis(settings.redis))
 
-    result = _with_store(settings, lambda store: first_start(store, settings.bootstrap_key))
-    if result.created:
-        click.echo(
-            f"closecalls: created organization {result.organization.id} on {settings.database}"
-        )
-    if seed_file is not None:
-        click.echo(f"closecalls: {seed_message(settings, result, seed_file)}")
-    if admin_token is not None:
-        click.echo(f"closecalls: admin token: {admin_token}")
-    if result.api_key is not None:
-        click.echo(f"closecalls: API key: {result.api_key}")
-    else:
-        click.echo("closecalls: existing database; `closecalls keys create` makes a new API key")
-    # Workers are fresh processes: they read the settings back from the environment.
-    os.environ.update(settings.environment())
-    logs.configure(settings.log_level, settings.log_format)
-    _run_server(settings, listening)
+        result = _with_store(settings, lambda store: first_start(store, settings.bootstrap_key))
+        if result.created:
+            click.echo(
+                f"closecalls: created organization {result.organization.id} on {settings.database}"
+            )
+        if seed_file is not None:
+            click.echo(f"closecalls: {seed_message(settings, result, seed_file)}")
+        if admin_token is not None:
+            click.echo(f"closecalls: admin token: {admin_token}")
+        if result.api_key is not None:
+            click.echo(f"closecalls: API key: {result.api_key}")
+        else:
+            click.echo(
+                "closecalls: existing database; `closecalls keys create` makes a new API key"
+            )
+        # Workers are fresh processes: they read the settings back from the environment.
+        os.environ.update(settings.environment())
+        logs.configure(settings.log_level, settings.log_format)
+        _run_server(settings, listening)
 
 
 def _run_server(settings: Settings, listening: socket.socket) -> None:
