@@ -112,18 +112,16 @@ def test_log_level_warning_leaves_the_access_log_out(database_url: str, tmp_path
 
 async def test_readyz_is_503_when_the_schema_is_behind(app: App) -> None:
     database = app.services.settings.database
+    forget_last = (
+        "DELETE FROM schema_migration WHERE version = (SELECT max(version) FROM schema_migration)"
+    )
     if is_postgres_url(database):
         connection = await asyncpg.connect(database)
-        await connection.execute(
-            "DELETE FROM schema_migration WHERE version = (SELECT max(version) FROM schema_migration)"
-        )
+        await connection.execute(forget_last)
         await connection.close()
     else:
         with sqlite3.connect(sqlite_path(database)) as connection:
-            connection.execute(
-                "DELETE FROM schema_migration "
-                "WHERE version = (SELECT max(version) FROM schema_migration)"
-            )
+            connection.execute(forget_last)
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app), base_url="http://testserver"
     ) as client:
