@@ -77,7 +77,7 @@ cleanup() {
 trap cleanup EXIT
 
 start=$(seconds)
-podman build --quiet --network=host --build-arg "BASE=$base" -t "$image" . >/dev/null
+podman build --quiet --format docker --network=host --build-arg "BASE=$base" -t "$image" . >/dev/null
 took "image build" "$start"
 podman image inspect --format 'image size {{.Size}} bytes' "$image"
 

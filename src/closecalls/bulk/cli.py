@@ -112,7 +112,7 @@ def import_command(
         allowed = failure_threshold(max_failures)
         columns = formats.columns(file, file_format)
         if mapping is None:
-            mapping = mappings.detect([*columns, *extra.values()])
+            mapping = mappings.detect([*columns, *extra])
             click.echo(f"closecalls: the columns are {mapping}'s (--mapping {mapping})", err=True)
         elif not extra:
             mappings.check_columns(mapping, columns)
