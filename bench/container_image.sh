@@ -73,6 +73,7 @@ volume="closecalls-image-data-$$"
 cleanup() {
     podman rm -f "$name" >/dev/null 2>&1 || true
     podman volume rm -f "$volume" >/dev/null 2>&1 || true
+    podman rmi -f "$image" >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
 
@@ -85,7 +86,8 @@ key="api_imagetestimagetest00.imagetestimagetest0000"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 url="http://127.0.0.1:$port"
 run() {
-    podman run -d --name "$name" --network=host -v "$volume:/data" \
+    # No systemd here to schedule the health check: this script runs it itself.
+    podman run -d --name "$name" --network=host -v "$volume:/data" --health-interval=disable \
         -e CLOSECALLS_PORT="$port" -e CLOSECALLS_BOOTSTRAP_KEY="$key" "$image" >/dev/null
     for _ in $(seq 100); do
         curl -sf "$url/readyz" >/dev/null && return 0

@@ -110,3 +110,9 @@ def test_soak_bench_prints_windows_memory_and_no_errors() -> None:
     assert "server RSS: start" in output
     total = next(line for line in output.splitlines() if line.startswith("total:"))
     assert ", 0 errors," in total, total
+
+
+def test_observability_bench_prints_each_variant() -> None:
+    output = run_bench("bench.observability", "--creates", "200", "--rounds", "1")
+    for row in ("(baseline)", "metrics on (the default without a log)", "access log on"):
+        assert row in output

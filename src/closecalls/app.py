@@ -82,6 +82,7 @@ class App:
         )
         self.web = WebUI()
         self._access_log = access_log.isEnabledFor(logging.INFO)
+        self._observe = services.metrics.observe_request if settings.metrics else None
         self.toolkit = _toolkit(self)
         self._stop_delivering = asyncio.Event()
         self._delivering: asyncio.Task[None] | None = None
@@ -125,9 +126,8 @@ class App:
         if request.rate_limit is not None and "ratelimit" not in response.headers:
             response.headers["ratelimit"] = request.rate_limit
         seconds = time.perf_counter() - started
-        self.services.metrics.observe_request(
-            request.route, request.method, response.status, seconds
-        )
+        if self._observe is not None:
+            self._observe(request.route, request.method, response.status, seconds)
         if self._access_log:
             self._log_access(request, response, seconds)
         return response
