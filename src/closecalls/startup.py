@@ -76,7 +76,7 @@ def explain(error: BaseException, settings: Settings | None = None) -> str | Non
     if isinstance(error, sqlite3.Error):
         return f"SQLite database {database}: {error}"
     if isinstance(error, OSError):
-        return f"{_reason(error)}"
+        return f"{error.filename}: {_reason(error)}" if error.filename else _reason(error)
     return None
 
 
