@@ -62,10 +62,14 @@ class App:
             CallHandlers, ActivityHandlers, LeadHandlers, ContactHandlers, OutcomeHandlers,
             UserHandlers, EventHandlers, WebhookHandlers,
         )  # fmt: skip
-        if services.settings.metrics:
-            handlers = (*handlers, MetricsHandlers)
-        handlers = (*handlers, HealthHandlers)
         self.router = Router([route for kind in handlers for route in kind(services).routes()])
+        # Probes and metrics live outside /api/v1/ and Close's routing rules: exact paths.
+        operations = (
+            (HealthHandlers, MetricsHandlers) if services.settings.metrics else (HealthHandlers,)
+        )
+        self.operations = {
+            route.path: route for kind in operations for route in kind(services).routes()
+        }
         self.authenticator = Authenticator(
             services.store, services.clock, services.settings.auth_cache_seconds
         )
@@ -152,6 +156,10 @@ class App:
         if page is not None:
             request.route = "(page)"
             return page
+        operation = self.operations.get(request.path)
+        if operation is not None and request.method in operation.methods:
+            request.route = operation.path
+            return await operation.methods[request.method](request)
         try:
             await request.apply_method_override()
             match = self.router.match(request.method, request.path)
