@@ -108,13 +108,17 @@ call=$(curl -sf -u "$key:" -H 'content-type: application/json' \
     "$url/api/v1/activity/call/")
 id=$(echo "$call" | python3 -c 'import json, sys; print(json.load(sys.stdin)["id"])')
 podman healthcheck run "$name" >/dev/null || { echo "the health check failed" >&2; exit 1; }
-curl -sf "$url/metrics" | grep -q 'closecalls_http_requests_total{method="POST"' \
+metrics=$(curl -sf "$url/metrics")
+grep -q 'closecalls_http_requests_total{method="POST"' <<<"$metrics" \
     || { echo "/metrics does not count the call" >&2; exit 1; }
 
 podman rm -f "$name" >/dev/null
 run
-curl -sf -u "$key:" "$url/api/v1/activity/call/$id/" | grep -q '"duration":75' \
+again=$(curl -sf -u "$key:" "$url/api/v1/activity/call/$id/")
+grep -q '"duration":75' <<<"$again" \
     || { echo "the call did not survive a new container on the same volume" >&2; exit 1; }
-podman logs "$name" 2>&1 | grep -q "serving http" \
-    || { echo "the container did not say it was serving" >&2; exit 1; }
+# Read whole first: `grep -q` stops reading early, and pipefail would take that as a failure.
+logs=$(podman logs "$name" 2>&1)
+grep -q "closecalls: serving http" <<<"$logs" \
+    || { echo "the container did not say it was serving: $logs" >&2; exit 1; }
 echo "image ok: ran as uid $uid, logged $id, kept it across containers on the volume"
