@@ -123,3 +123,9 @@ def test_parity_proxy_bench_prints_direct_and_proxied() -> None:
     output = run_bench("bench.parity_proxy", "--requests", "5")
     for row in ("POST call, direct", "POST call, through the proxy", "GET call, through the proxy"):
         assert row in output
+
+
+def test_observability_bench_prints_each_variant() -> None:
+    output = run_bench("bench.observability", "--creates", "200", "--rounds", "1")
+    for row in ("(baseline)", "metrics on (the default without a log)", "access log on"):
+        assert row in output

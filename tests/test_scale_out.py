@@ -12,7 +12,7 @@ import asyncpg
 import httpx
 import pytest
 
-from closecalls.cli import first_start
+from closecalls.accounts import first_start
 from closecalls.store.postgres_driver import PostgresDriver
 from closecalls.store.store import Store
 from closecalls.testing.postgres import ScratchDatabases

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from dataclasses import dataclass
 
-from closecalls.domain.clock import Clock
+from closecalls.domain.clock import Clock, SystemClock
 from closecalls.domain.credentials import hash_secret, new_access_token, new_api_key
 from closecalls.domain.ids import IdSource
 from closecalls.domain.times import format_timestamp, to_micros
+from closecalls.store.postgres_driver import PostgresDriver
 from closecalls.store.rows import Credential, Organization, User
 from closecalls.store.store import Store
 
@@ -167,3 +169,11 @@ async def create_access_token(
         )
     )
     return secret
+
+
+async def first_start(store: Store, api_key: str | None) -> Bootstrap:
+    """Find or make the first organization; servers starting at once make only one."""
+    alone = store.db.exclusively() if isinstance(store.db, PostgresDriver) else nullcontext()
+    async with alone:
+        clock = SystemClock()
+        return await bootstrap(store, clock=clock, ids=IdSource(clock), api_key=api_key)

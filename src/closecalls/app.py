@@ -5,9 +5,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
+import secrets
+import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import TYPE_CHECKING, Any
 
+from closecalls import logs
 from closecalls.api.activities import ActivityHandlers
 from closecalls.api.calls import CallHandlers
 from closecalls.api.contacts import ContactHandlers
@@ -23,6 +27,8 @@ from closecalls.domain.errors import ValidationFailed
 from closecalls.domain.ids import IdSource
 from closecalls.http.auth import Authenticator
 from closecalls.http.errors import ApiError, BadRequest, ServerError
+from closecalls.http.health import HealthHandlers
+from closecalls.http.metrics import MetricsHandlers
 from closecalls.http.ratelimit import RateLimiter
 from closecalls.http.request import Request
 from closecalls.http.responses import Response, error_response, send_response
@@ -42,6 +48,9 @@ Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
 Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
 
 log = logging.getLogger("closecalls")
+access_log = logging.getLogger("closecalls.access")
+# A caller's own request id is echoed when it is short and plain; otherwise we make one.
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 
 
 class App:
@@ -56,22 +65,37 @@ class App:
         routes = [route for kind in handlers for route in kind(services).routes()]
         # Close's OAuth endpoints sit at the host's root, outside /api/v1/ and its document.
         self.router = Router([*routes, *OAuthHandlers(services).routes()])
+        # Probes and metrics live outside /api/v1/ and Close's routing rules: exact paths.
+        operations = (
+            (HealthHandlers, MetricsHandlers) if services.settings.metrics else (HealthHandlers,)
+        )
+        self.operations = {
+            route.path: route for kind in operations for route in kind(services).routes()
+        }
         self.authenticator = Authenticator(
             services.store, services.clock, services.settings.auth_cache_seconds
         )
         settings = services.settings
         self.limiter = (
-            RateLimiter(settings.limits(), rate_buckets(settings, services.store), services.clock)
+            RateLimiter(
+                settings.limits(),
+                rate_buckets(settings, services.store),
+                services.clock,
+                refused=services.metrics.rate_limited,
+            )
             if settings.rate_limits
             else None
         )
         self.web = WebUI()
+        self._access_log = access_log.isEnabledFor(logging.INFO)
+        self._observe = services.metrics.observe_request if settings.metrics else None
         self.toolkit = _toolkit(self)
         self._stop_delivering = asyncio.Event()
         self._delivering: asyncio.Task[None] | None = None
 
     async def startup(self) -> None:
         await self.services.store.open()
+        self.services.store.db.observe_commits(self.services.metrics.observe_commit)
         if self.services.settings.deliver_webhooks:
             self._stop_delivering.clear()
             deliverer = Deliverer(self.services)
@@ -101,19 +125,46 @@ class App:
 
     async def respond(self, request: Request) -> Response:
         """Route, authenticate, count and run the handler; failures become Close's envelope."""
+        started = time.perf_counter()
         response = await self._respond(request)
         if request.rate_limit is not None and "ratelimit" not in response.headers:
             response.headers["ratelimit"] = request.rate_limit
+        seconds = time.perf_counter() - started
+        if self._observe is not None:
+            self._observe(request.route, request.method, response.status, seconds)
+        if self._access_log:
+            self._log_access(request, response, seconds)
         return response
+
+    def _log_access(self, request: Request, response: Response, seconds: float) -> None:
+        """One line per request, with its id (echoed in `x-request-id`); never a credential."""
+        given = request.headers.get("x-request-id", "")
+        request_id = given if _REQUEST_ID.fullmatch(given) else secrets.token_hex(8)
+        response.headers["x-request-id"] = request_id
+        access_log.info(
+            "%s %s %d %.1fms %s", request.method, request.path, response.status,
+            seconds * 1000, request_id,
+            extra={
+                "method": request.method, "path": request.path, "route": request.route,
+                "status": response.status, "duration_ms": round(seconds * 1000, 3),
+                "request_id": request_id,
+            },
+        )  # fmt: skip
 
     async def _respond(self, request: Request) -> Response:
         page = self.web.respond(request.method, request.path)
         if page is not None:
+            request.route = "(page)"
             return page
+        operation = self.operations.get(request.path)
+        if operation is not None and request.method in operation.methods:
+            request.route = operation.path
+            return await operation.methods[request.method](request)
         try:
             await request.apply_method_override()
             match = self.router.match(request.method, request.path)
             request.path_params = match.params
+            request.route = match.route.path
             if not match.route.public:
                 principal = request.principal = await self.authenticator.authenticate(
                     request.headers.get("authorization")
@@ -186,4 +237,6 @@ def build_app(
 
 def app_from_environment() -> App:
     """The application for the CLOSECALLS_* environment: what each `serve` worker runs."""
-    return build_app(Settings.load())
+    settings = Settings.load()
+    logs.configure(settings.log_level, settings.log_format)
+    return build_app(settings)

@@ -5,15 +5,18 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-from contextlib import nullcontext
-from typing import TypeVar
+import socket
+from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
-from closecalls import accounts
+from closecalls import accounts, logs, startup
 from closecalls import apps as oauth_apps
 from closecalls.bulk.cli import export_command, import_command
 from closecalls.commandline import (
+    DEBUG,
+    SETTINGS,
     command_settings,
     command_user,
     database_option,
@@ -24,18 +27,37 @@ from closecalls.commandline import (
 from closecalls.domain.clock import SystemClock
 from closecalls.domain.ids import IdSource
 from closecalls.parity import cli as parity_commands
+from closecalls.settings import Settings
 from closecalls.store import migrate, sqlite_path
-from closecalls.store.postgres_driver import PostgresDriver, is_postgres_url
+from closecalls.store.postgres_driver import is_postgres_url
 from closecalls.store.store import Store
 from closecalls.toolkit.startup import new_admin_token, seed_message
 
 T = TypeVar("T")
 
 
-@click.group()
+class Commands(click.Group):
+    """The command group: an operator's mistake ends in one line and exit status 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as error:
+            message = startup.explain(error, ctx.meta.get(SETTINGS))
+            if message is None or ctx.meta.get(DEBUG):
+                raise
+            raise click.ClickException(message) from None
+
+
+@click.group(cls=Commands)
 @click.version_option(package_name="closecalls")
-def main() -> None:
+@click.option("--debug", is_flag=True, help="Show the traceback of an operator's mistake too.")
+@click.pass_context
+def main(ctx: click.Context, debug: bool) -> None:
     """closecalls: Close CRM's call-activity API, self-hosted."""
+    ctx.meta[DEBUG] = debug
 
 
 @main.command()
@@ -89,6 +111,18 @@ def main() -> None:
 @click.option("--mode", type=click.Choice(["strict", "loose"]), default=None,
               help="strict (default) or loose: journal a warning per unknown field "
               "(env CLOSECALLS_MODE; needs the admin API).")  # fmt: skip
+@click.option(
+    "--log-level",
+    type=click.Choice(["debug", "info", "warning", "error"]),
+    default=None,
+    help="info (default) logs each request; env CLOSECALLS_LOG_LEVEL.",
+)
+@click.option(
+    "--log-format",
+    type=click.Choice(["text", "json"]),
+    default=None,
+    help="text (default) or json, one object per line; env CLOSECALLS_LOG_FORMAT.",
+)
 def serve(
     host: str | None,
     port: int | None,
@@ -101,41 +135,71 @@ def serve(
     admin: bool,
     seed_file: str | None,
     mode: str | None,
+    log_level: str | None,
+    log_format: str | None,
 ) -> None:
     """Start the API server, creating an organization and API key on an empty database."""
-    import uvicorn
-
     admin_token = new_admin_token() if admin else None
     settings = command_settings(
         host=host, port=port, database=database, bootstrap_key=bootstrap_key, workers=workers,
         match_phone=match_phone, redis=redis, admin_token=admin_token, mode=mode,
         rate_limits=None if rate_limits is None else rate_limits == "on",
+        log_level=log_level, log_format=log_format,
     )  # fmt: skip
+    # Every check before anything is written: the port, then Redis, then the database.
+    with startup.bind(settings.host, settings.port) as listening:
+        if settings.redis:
+            asyncio.run(startup.check_redis(settings.redis))
 
-    result = with_store(settings, lambda store: first_start(store, settings.bootstrap_key))
-    if result.created:
-        click.echo(
-            f"closecalls: created organization {result.organization.id} on {settings.database}"
+        result = with_store(
+            settings, lambda store: accounts.first_start(store, settings.bootstrap_key)
         )
-    if seed_file is not None:
-        click.echo(f"closecalls: {seed_message(settings, result, seed_file)}")
-    if admin_token is not None:
-        click.echo(f"closecalls: admin token: {admin_token}")
-    if result.api_key is not None:
-        click.echo(f"closecalls: API key: {result.api_key}")
-    else:
-        click.echo("closecalls: existing database; `closecalls keys create` makes a new API key")
-    click.echo(f"closecalls: serving http://{settings.host}:{settings.port}/api/v1/", err=True)
-    # Workers are fresh processes: they read the settings back from the environment.
-    os.environ.update(settings.environment())
-    uvicorn.run(
-        "closecalls.app:app_from_environment",
-        factory=True,
-        host=settings.host,
-        port=settings.port,
-        workers=settings.workers,
-        log_level="warning",
-    )
+        if result.created:
+            click.echo(
+                f"closecalls: created organization {result.organization.id} on {settings.database}"
+            )
+        if seed_file is not None:
+            click.echo(f"closecalls: {seed_message(settings, result, seed_file)}")
+        if admin_token is not None:
+            click.echo(f"closecalls: admin token: {admin_token}")
+        if result.api_key is not None:
+            click.echo(f"closecalls: API key: {result.api_key}")
+        else:
+            click.echo(
+                "closecalls: existing database; `closecalls keys create` makes a new API key"
+            )
+        # Workers are fresh processes: they read the settings back from the environment.
+        os.environ.update(settings.environment())
+        logs.configure(settings.log_level, settings.log_format)
+        _run_server(settings, listening)
+
+
+def _run_server(settings: Settings, listening: socket.socket) -> None:
+    """Serve on the bound socket; say so once it accepts connections."""
+    import uvicorn
+    from uvicorn.supervisors import Multiprocess
+
+    host, port = listening.getsockname()[:2]
+    base = f"http://{f'[{host}]' if ':' in host else host}:{port}"
+
+    def announce() -> None:
+        click.echo(f"closecalls: serving {base}/api/v1/ (web UI {base}/)", err=True)
+
+    class Server(uvicorn.Server):
+        async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+            await super().startup(sockets)
+            if not self.should_exit:
+                announce()
+
+    config = uvicorn.Config(
+        "closecalls.app:app_from_environment", factory=True, workers=settings.workers,
+        log_config=None, access_log=False, lifespan="on",
+    )  # fmt: skip
+    if settings.workers == 1:
+        Server(config).run(sockets=[listening])
+        return
+    announce()
+    Multiprocess(config, sockets=[listening]).run()
 
 
 @main.group()
@@ -260,14 +324,6 @@ def users_create(first_name: str, last_name: str, email: str | None, database: s
     click.echo(json.dumps(with_store(settings, create)))
 
 
-async def first_start(store: Store, api_key: str | None) -> accounts.Bootstrap:
-    """Find or make the first organization; servers starting at once make only one."""
-    alone = store.db.exclusively() if isinstance(store.db, PostgresDriver) else nullcontext()
-    async with alone:
-        clock = SystemClock()
-        return await accounts.bootstrap(store, clock=clock, ids=IdSource(clock), api_key=api_key)
-
-
 @main.command("worker")
 @database_option
 def worker(database: str | None) -> None:
@@ -275,6 +331,7 @@ def worker(database: str | None) -> None:
     from closecalls.webhooks.worker import run_worker
 
     settings = command_settings(database=database)
+    logs.configure(settings.log_level, settings.log_format)
     click.echo(f"closecalls: delivering webhooks from {settings.database}", err=True)
     asyncio.run(run_worker(settings))
 
@@ -301,6 +358,9 @@ def migrate_data(source: str, target: str) -> None:
 
     if is_postgres_url(source) or not is_postgres_url(target):
         raise click.UsageError("copy from a SQLite file (--from) to PostgreSQL (--to)")
+    command_settings(database=target)
+    if not Path(sqlite_path(source)).is_file():
+        raise click.UsageError(f"--from: there is no SQLite database at {sqlite_path(source)}")
     transfer = SQLiteToPostgres(sqlite_path(source), target)
     try:
         total = sum(transfer.source_counts().values())

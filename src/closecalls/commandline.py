@@ -27,11 +27,21 @@ user_option = click.option(
 )
 
 
+# Where a command keeps its settings and --debug for the group's error handling (cli.Commands).
+SETTINGS = "closecalls.settings"
+DEBUG = "closecalls.debug"
+
+
 def command_settings(**overrides: Any) -> Settings:
     try:
-        return Settings.load(overrides)
+        settings = Settings.load(overrides)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from exc
+    # Errors met later are explained in these settings' terms (which database, ...).
+    context = click.get_current_context(silent=True)
+    if context is not None:
+        context.meta[SETTINGS] = settings
+    return settings
 
 
 async def command_user(store: Store, user_id: str | None) -> User:

@@ -11,6 +11,8 @@ from typing import Any
 from closecalls.domain.ratelimits import Limits, Rule, parse_groups
 
 ENV_PREFIX = "CLOSECALLS_"
+DATABASE_SCHEMES = ("sqlite", "postgresql", "postgres")
+LOG_LEVELS = ("debug", "info", "warning", "error")
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +67,11 @@ class Settings:
     webhook_poll_seconds: float = 0.5
     # How long an Idempotency-Key (an extension, not Close) is remembered: 24 hours.
     idempotency_key_seconds: int = 86_400
+    # Logs: `info` writes one access-log line per request; `json` is one object per line.
+    log_level: str = "info"
+    log_format: str = "text"
+    # Prometheus metrics at /metrics (they hold counts and timings, no tenant data).
+    metrics: bool = True
 
     @classmethod
     def load(
@@ -86,6 +93,20 @@ class Settings:
 
     def check(self) -> None:
         """Refuse settings that cannot work, with a message that says which."""
+        scheme, sep, _ = self.database.partition("://")
+        if sep and scheme not in DATABASE_SCHEMES:
+            raise ValueError(
+                f"database: {scheme}:// is not supported; use sqlite:///path.db, a file path "
+                "or postgresql://user:password@host/name"
+            )
+        if scheme == "sqlite" and not self.database.startswith("sqlite:///"):
+            raise ValueError("database: a SQLite URL names a file: sqlite:///path/to/file.db")
+        if not 0 <= self.port <= 65535:
+            raise ValueError(f"port must be between 0 and 65535, not {self.port}")
+        if self.log_level not in LOG_LEVELS:
+            raise ValueError(f"log_level must be one of {', '.join(LOG_LEVELS)}")
+        if self.log_format not in ("text", "json"):
+            raise ValueError("log_format must be text or json")
         if self.max_body_bytes < 1024:
             raise ValueError("max_body_bytes must be at least 1024")
         if self.sqlite_synchronous.upper() not in ("OFF", "NORMAL", "FULL", "EXTRA"):
@@ -142,8 +163,13 @@ def _convert(field: dataclasses.Field[Any], raw: str) -> Any:
         if raw.lower() not in ("1", "true", "yes", "on", "0", "false", "no", "off"):
             raise ValueError(f"{ENV_PREFIX}{field.name.upper()} must be true or false")
         return raw.lower() in ("1", "true", "yes", "on")
-    if kind.startswith("int"):
-        return int(raw)
-    if kind.startswith("float"):
-        return float(raw)
+    try:
+        if kind.startswith("int"):
+            return int(raw)
+        if kind.startswith("float"):
+            return float(raw)
+    except ValueError:
+        raise ValueError(
+            f"{ENV_PREFIX}{field.name.upper()} must be a number, not {raw!r}"
+        ) from None
     return raw

@@ -103,7 +103,8 @@ def test_export_then_import_into_a_fresh_database_yields_identical_calls(
     exported = tmp_path / f"calls.{file_format}"
     assert "exported 300 calls" in invoke("export", "--database", database, "-o", str(exported))
     report = invoke("import", str(exported), "--database", fresh_database, "--batch", "64")
-    assert "imported 300, skipped 0 imported before, failed 0" in report
+    assert "imported 300, skipped 0 imported before, repeated 0" in report
+    assert "failed 0" in report
     first, second = tmp_path / "first.jsonl", tmp_path / "second.jsonl"
     invoke("export", "--database", database, "-o", str(first))
     invoke("export", "--database", fresh_database, "-o", str(second))
@@ -152,14 +153,107 @@ def children(pid: int) -> list[int]:
     return [int(child) for child in found]
 
 
-def test_bad_rows_go_to_the_error_file_and_good_rows_load(database: str, tmp_path: Path) -> None:
+def test_bad_rows_go_to_the_error_file_good_rows_load_and_the_exit_status_says_so(
+    database: str, tmp_path: Path
+) -> None:
     source = tmp_path / "calls.csv"
     source.write_text("id,duration,phone\n1,10,+16505551234\n2,ten,+16505551234\n3,5,not-a-phone\n")
-    output = invoke("import", str(source), "--database", database)
-    assert "imported 1, skipped 0 imported before, failed 2" in output
+    result = CliRunner().invoke(main, ["import", str(source), "--database", database])
+    assert result.exit_code == 1
+    assert "imported 1, skipped 0 imported before, repeated 0" in result.output
+    assert "failed 2" in result.output
+    assert "Error: 2 of 3 rows failed, more than --max-failures 0 allows" in result.output
     errors = (tmp_path / "calls.csv.errors.csv").read_text().splitlines()
     assert errors == ["row,field,message", "3,duration,Value must be of int type.",
                       "4,phone,Invalid phone number."]  # fmt: skip
+    # Loaded rows are skipped the second time; the threshold accepts the two failures.
+    again = invoke("import", str(source), "--database", database, "--max-failures", "70%")
+    assert "skipped 1 imported before" in again and "failed 2" in again
+    assert "skipped 1" in invoke("import", str(source), "--database", database,
+                                 "--max-failures", "2")  # fmt: skip
+    refused = CliRunner().invoke(
+        main, ["import", str(source), "--database", database, "--max-failures", "lots"]
+    )
+    assert refused.exit_code == 2 and "--max-failures takes" in refused.output
+
+
+TWILIO_HEADER = "sid,date_created,direction,from,to,status,start_time,duration\n"
+TWILIO_ROW = 'CA{n},"Tue, 31 Aug 2010 20:36:28 +0000",{direction},+14155550100,+16505551234,\
+completed,"Tue, 31 Aug 2010 20:36:28 +0000",{n}\n'
+
+
+def test_a_twilio_export_is_recognised_by_its_columns(database: str, tmp_path: Path) -> None:
+    source = tmp_path / "twilio.csv"
+    source.write_text(TWILIO_HEADER + "".join(
+        TWILIO_ROW.format(n=n, direction=("inbound", "outbound-api")[n % 2]) for n in range(4)
+    ))  # fmt: skip
+    result = CliRunner().invoke(main, ["import", str(source), "--database", database])
+    assert result.exit_code == 0, result.output
+    assert "the columns are twilio's (--mapping twilio)" in result.output
+    assert "imported 4," in result.output
+    exported = tmp_path / "out.jsonl"
+    invoke("export", "--database", database, "-o", str(exported))
+    calls = [json.loads(line) for line in exported.read_text().splitlines()]
+    assert {call["phone"] for call in calls} == {"+14155550100", "+16505551234"}
+    assert {call["date_created"] for call in calls} == {"2010-08-31T20:36:28.000000+00:00"}
+
+
+def test_an_unknown_direction_is_a_row_error_with_closes_message(
+    database: str, tmp_path: Path
+) -> None:
+    source = tmp_path / "twilio.csv"
+    source.write_text(
+        TWILIO_HEADER + TWILIO_ROW.format(n=1, direction="trunking-originating")
+        + TWILIO_ROW.format(n=2, direction="inbound")
+    )  # fmt: skip
+    result = CliRunner().invoke(main, ["import", str(source), "--database", database])
+    assert result.exit_code == 1
+    assert "imported 1," in result.output and "failed 1" in result.output
+    errors = (tmp_path / "twilio.csv.errors.csv").read_text().splitlines()
+    assert errors[1:] == ["2,direction,Not a valid choice."]
+
+
+def test_a_file_whose_columns_match_nothing_is_refused(database: str, tmp_path: Path) -> None:
+    source = tmp_path / "mystery.csv"
+    source.write_text("Caller,Callee,Length\n+16505551234,+14155550100,30\n")
+    result = CliRunner().invoke(main, ["import", str(source), "--database", database])
+    assert result.exit_code == 2
+    assert "match no export closecalls knows" in result.output
+    assert stored_activity_count(database) == 0
+    # Named with --map, the same file loads.
+    mapped = invoke("import", str(source), "--database", database,
+                    "--map", "phone=Callee,duration=Length")  # fmt: skip
+    assert "imported 1," in mapped
+
+
+def test_a_mapping_whose_columns_the_file_lacks_is_refused(database: str, tmp_path: Path) -> None:
+    source = write_lines(tmp_path / "close.jsonl", sample_rows(3))
+    result = CliRunner().invoke(
+        main, ["import", str(source), "--database", database, "--mapping", "twilio"]
+    )
+    assert result.exit_code == 2
+    assert "--mapping twilio: the file has no from, sid, to column" in result.output
+    assert stored_activity_count(database) == 0
+
+
+def test_rows_repeated_in_one_file_are_reported_as_such(database: str, tmp_path: Path) -> None:
+    rows = sample_rows(3)
+    source = write_lines(tmp_path / "calls.jsonl", [*rows, rows[1], rows[1]])
+    output = invoke("import", str(source), "--database", database)
+    assert "imported 3, skipped 0 imported before, repeated 2" in output
+    assert "failed 0" in output
+    errors = (tmp_path / "calls.jsonl.errors.csv").read_text().splitlines()
+    assert errors[1:] == [
+        "4,(repeated),the same call as row 2: not loaded",
+        "5,(repeated),the same call as row 2: not loaded",
+    ]
+
+
+@pytest.mark.parametrize("name", ["foo", "_limit", "_fields", "phone"])
+def test_export_refuses_filters_it_does_not_know(database: str, name: str) -> None:
+    result = CliRunner().invoke(main, ["export", "--database", database, "--filter", f"{name}=1"])
+    assert result.exit_code == 2
+    assert f"export does not know {name}" in result.output
 
 
 def test_export_filters_as_the_list_api_does(database: str, tmp_path: Path) -> None:

@@ -95,8 +95,12 @@ async def test_rows_repeated_in_one_file_are_one_call(
     app: App, tenant: Tenant, client: httpx.AsyncClient
 ) -> None:
     same = {"duration": 5, "note": "no id, so the row's hash names it"}
-    report, _ = await run_import(app, tenant, [same, dict(same), {"id": "x"}, {"id": "x"}])
-    assert (report.imported, report.skipped) == (2, 2)
+    report, errors = await run_import(app, tenant, [same, dict(same), {"id": "x"}, {"id": "x"}])
+    assert (report.imported, report.skipped, report.repeated, report.failed) == (2, 0, 2, 0)
+    assert errors == [
+        ["2", "(repeated)", "the same call as row 1: not loaded"],
+        ["4", "(repeated)", "the same call as row 3: not loaded"],
+    ]
     assert len(await all_calls(client)) == 2
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from contextlib import nullcontext
 from typing import IO
 
@@ -63,9 +64,9 @@ def progress_bar() -> Progress:
 @click.option(
     "--mapping",
     type=click.Choice(sorted(mappings.MAPPINGS)),
-    default="close",
-    show_default=True,
-    help="Whose column names the file uses (docs/import-export.md shows each).",
+    default=None,
+    help="Whose column names the file uses (default: told from its columns; "
+    "docs/import-export.md shows each).",
 )
 @click.option(
     "--map",
@@ -85,10 +86,17 @@ def progress_bar() -> Progress:
     default=None,
     help="Processes that validate rows (default: one per CPU; 1 validates in this one).",
 )
+@click.option(
+    "--max-failures",
+    default="0",
+    show_default=True,
+    metavar="N|P%",
+    help="Rows that may fail (a count, or a share such as 5%) before the exit status is 1.",
+)
 def import_command(
     file: str,
     database: str | None,
-    mapping: str,
+    mapping: str | None,
     maps: tuple[str, ...],
     key_column: str | None,
     file_format: str | None,
@@ -96,6 +104,7 @@ def import_command(
     user_id: str | None,
     batch: int,
     workers: int | None,
+    max_failures: str,
 ) -> None:
     """Load calls from a CSV or JSON Lines FILE; running it again loads only what is missing."""
     settings = command_settings(database=database)
@@ -105,7 +114,15 @@ def import_command(
         settings = settings.replace(sqlite_synchronous="NORMAL")
     try:
         file_format = formats.format_of(file, file_format)
-        mapper = mappings.mapper(mapping, mappings.parse_map(list(maps)), key_column)
+        extra = mappings.parse_map(list(maps))
+        allowed = failure_threshold(max_failures)
+        columns = formats.columns(file, file_format)
+        if mapping is None:
+            mapping = mappings.detect([*columns, *extra])
+            click.echo(f"closecalls: the columns are {mapping}'s (--mapping {mapping})", err=True)
+        elif not extra:
+            mappings.check_columns(mapping, columns)
+        mapper = mappings.mapper(mapping, extra, key_column)
     except ValueError as error:
         raise click.UsageError(str(error)) from error
     if batch < 1:
@@ -138,10 +155,31 @@ def import_command(
     report = with_store(settings, run)
     click.echo(
         f"read {report.rows:,} rows: imported {report.imported:,}, "
-        f"skipped {report.skipped:,} imported before, failed {report.failed:,}"
+        f"skipped {report.skipped:,} imported before, "
+        f"repeated {report.repeated:,} (the same call as an earlier row), "
+        f"failed {report.failed:,}"
     )
-    if report.failed:
-        click.echo(f"bad rows (row, field, message) are in {errors_path}")
+    if report.failed or report.repeated:
+        click.echo(f"bad and repeated rows (row, field, message) are in {errors_path}")
+    if report.failed > allowed(report.rows):
+        raise click.ClickException(
+            f"{report.failed:,} of {report.rows:,} rows failed, more than --max-failures "
+            f"{max_failures} allows"
+        )
+
+
+def failure_threshold(text: str) -> Callable[[int], float]:
+    """`--max-failures`: how many of so many rows may fail (a count, or a percentage)."""
+    try:
+        if text.strip().endswith("%"):
+            share = float(text.strip()[:-1]) / 100
+            if 0 <= share <= 1:
+                return lambda rows: share * rows
+        elif int(text) >= 0:
+            return lambda rows: int(text)
+    except ValueError:
+        pass
+    raise ValueError(f"--max-failures takes a count or a percentage such as 5%, not {text!r}")
 
 
 @click.command("export")

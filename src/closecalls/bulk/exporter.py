@@ -8,17 +8,27 @@ from typing import IO
 
 from closecalls.bulk.formats import writer_for
 from closecalls.domain import calls
-from closecalls.domain.listing import ActivityQuery, parse_call_list
+from closecalls.domain.listing import COMPARISONS, DATE_FIELDS, ActivityQuery, parse_call_list
 from closecalls.store.store import Store
 
 Progress = Callable[[int], None]
-# Paging parameters mean nothing to an export, which streams every match.
-PAGING = ("_limit", "_skip", "_fields")
+# What GET /activity/call/ filters on; an export streams every match, so paging and
+# `_fields` are not among them, and anything else would be silently ignored: refused instead.
+FILTERS = frozenset(
+    ("_type", "id__in", "lead_id", "contact_id", "user_id", "organization_id", "_order_by",
+     "tz_offset", *(f"{field}__{op}" for field in DATE_FIELDS for op in COMPARISONS))
+)  # fmt: skip
 
 
 def export_query(filters: Mapping[str, str]) -> ActivityQuery:
     """The list API's query for these filters, oldest first unless `_order_by` says otherwise."""
-    params = {name: value for name, value in filters.items() if name not in PAGING}
+    unknown = sorted(name for name in filters if name not in FILTERS)
+    if unknown:
+        raise ValueError(
+            f"--filter: export does not know {', '.join(unknown)}; it filters on "
+            f"{', '.join(sorted(FILTERS))}"
+        )
+    params = dict(filters)
     params.setdefault("_order_by", "date_created")
     tz_offset = params.pop("tz_offset", None)  # what the X-TZ-Offset header says to the API
     query = parse_call_list(params, tz_offset=tz_offset)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
+from itertools import islice
 from pathlib import Path
 from typing import IO, Any
 
@@ -39,6 +40,18 @@ def format_of(path: str, chosen: str | None) -> str:
     if suffix in (".jsonl", ".ndjson", ".json"):
         return "jsonl"
     raise ValueError(f"cannot tell the format of {path!r}: name it with --format csv or jsonl")
+
+
+def columns(path: str, file_format: str, sample: int = 100) -> list[str]:
+    """The CSV header, or the keys of the first JSON Lines objects."""
+    if file_format == "csv":
+        with open(path, newline="", encoding="utf-8-sig") as source:
+            return next(csv.reader(source), [])
+    seen: dict[str, None] = {}
+    for _, row in islice(read_rows(path, file_format), sample):
+        if isinstance(row, dict):
+            seen.update(dict.fromkeys(row))
+    return list(seen)
 
 
 def count_rows(path: str, file_format: str) -> int:

@@ -37,6 +37,8 @@ from closecalls.store.bulk import Keyed
 from closecalls.store.store import Store
 
 BATCH = 20_000
+# The error file's "field" for a row that repeats an earlier one (not an error of the row's).
+REPEATED = "(repeated)"
 Progress = Callable[[int], None]
 NumberedRow = tuple[int, dict[str, Any] | BadRow]
 
@@ -48,6 +50,7 @@ class ImportReport:
     rows: int = 0
     imported: int = 0
     skipped: int = 0  # imported before (same natural key)
+    repeated: int = 0  # the same call as an earlier row of this file (same natural key)
     failed: int = 0
 
 
@@ -158,6 +161,8 @@ class Importer:
         self.batch = batch
         # Matching phones to contacts needs the store for every row: that stays here.
         self.workers = 1 if settings.match_phone else max(1, workers)
+        # Each natural key's first row in this file, so a repeat is reported as one.
+        self._first_rows: dict[str, int] = {}
 
     async def run(
         self, rows: Iterable[NumberedRow], errors: ErrorFile, progress: Progress
@@ -174,6 +179,7 @@ class Importer:
             else None
         )
         checking: deque[tuple[int, list[ErrorLine], asyncio.Future[Checked]]] = deque()
+        self._first_rows.clear()
         writing: asyncio.Future[int] | None = None
 
         async def write_next() -> None:
@@ -183,7 +189,9 @@ class Importer:
             for line in (*mapping_errors, *checked.errors):
                 errors.add(*line)
             errors.flush()
-            report.failed += len({line[0] for line in (*mapping_errors, *checked.errors)})
+            repeats = {line[0] for line in mapping_errors if line[1] == REPEATED}
+            report.repeated += len(repeats)
+            report.failed += len({line[0] for line in (*mapping_errors, *checked.errors)} - repeats)
             # The previous batch commits while this one was being checked.
             if writing is not None:
                 report.imported += await writing
@@ -211,7 +219,7 @@ class Importer:
                 future.cancel()
             if pool is not None:
                 pool.shutdown(cancel_futures=True)
-        report.skipped = report.rows - report.failed - report.imported
+        report.skipped = report.rows - report.failed - report.imported - report.repeated
         return report
 
     def _map(self, chunk: list[NumberedRow]) -> tuple[list[Mapped], list[ErrorLine]]:
@@ -224,7 +232,12 @@ class Importer:
                 errors.append((number, "", row.message))
                 continue
             try:
-                mapped.append((number, mapper.natural_key(row), mapper.body(row)))
+                key = mapper.natural_key(row)
+                first = self._first_rows.setdefault(key, number)
+                if first != number:
+                    errors.append((number, REPEATED, f"the same call as row {first}: not loaded"))
+                    continue
+                mapped.append((number, key, mapper.body(row)))
             except RowError as error:
                 errors.append((number, "", str(error)))
         return mapped, errors

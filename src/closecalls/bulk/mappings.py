@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -42,6 +42,8 @@ class ProviderMapping:
     name: str
     key_column: str | None
     convert: Callable[[Row], Body]
+    # Columns every export of this provider has: a header with all of them is its export.
+    signature: frozenset[str] = frozenset()
 
 
 def cell(row: Row, column: str) -> Any:
@@ -111,14 +113,20 @@ TWILIO_STATUSES = {
 }  # fmt: skip
 
 
+# Twilio's directions; trunking and anything else is left to validation to refuse.
+TWILIO_DIRECTIONS = {"inbound": "inbound", "outbound-api": "outbound", "outbound-dial": "outbound"}
+
+
 def twilio(row: Row) -> Body:
     """Twilio's Call resource (`twilio api:core:calls:list`, the Console's CSV export)."""
-    direction = str(cell(row, "direction") or "")
-    outbound = direction.startswith("outbound")
+    direction = cell(row, "direction")
+    if isinstance(direction, str):
+        direction = TWILIO_DIRECTIONS.get(direction, direction or None)
+    outbound = direction == "outbound"
     status = cell(row, "status")
     started = cell(row, "start_time") or cell(row, "date_created")
     return _present(
-        direction="outbound" if outbound else "inbound" if direction else None,
+        direction=direction,
         status=TWILIO_STATUSES.get(status, status) if isinstance(status, str) else status,
         duration=typed("duration", cell(row, "duration")),
         phone=cell(row, "to" if outbound else "from"),
@@ -160,8 +168,13 @@ RINGCENTRAL_RESULTS = {
 
 def ringcentral(row: Row) -> Body:
     """RingCentral's call log record (its API's JSON, nested or flattened as `from.phoneNumber`)."""
-    direction = str(cell(row, "direction") or "").lower()
-    status, disposition = RINGCENTRAL_RESULTS.get(str(cell(row, "result")), ("completed", None))
+    direction = cell(row, "direction")
+    direction = direction.lower() if isinstance(direction, str) else direction
+    result = cell(row, "result")
+    # An unknown result is not guessed at: it goes to validation as the status, which refuses it.
+    status, disposition = (
+        RINGCENTRAL_RESULTS.get(result, (result, None)) if result else (None, None)
+    )
     started = cell(row, "startTime")
     return _present(
         direction=direction or None,
@@ -183,11 +196,43 @@ MAPPINGS = {
     mapping.name: mapping
     for mapping in (
         ProviderMapping("close", "id", close),
-        ProviderMapping("twilio", "sid", twilio),
-        ProviderMapping("aircall", "id", aircall),
-        ProviderMapping("ringcentral", "id", ringcentral),
+        ProviderMapping("twilio", "sid", twilio, frozenset({"sid", "from", "to", "direction"})),
+        ProviderMapping(
+            "aircall", "id", aircall, frozenset({"raw_digits", "started_at", "direction"})
+        ),
+        ProviderMapping(
+            "ringcentral", "id", ringcentral, frozenset({"startTime", "result", "direction"})
+        ),
     )
 }
+
+
+def detect(columns: Iterable[str]) -> str:
+    """Whose export a file with these columns is; ValueError when they match none."""
+    header = {column.split(".")[0] for column in columns}
+    for mapping in MAPPINGS.values():
+        if mapping.signature and mapping.signature <= header:
+            return mapping.name
+    if header & set(CLOSE_KEYS):
+        return "close"
+    raise ValueError(
+        "the file's columns match no export closecalls knows (Close's call fields, or "
+        + "; ".join(
+            f"{m.name}: {', '.join(sorted(m.signature))}" for m in MAPPINGS.values() if m.signature
+        )
+        + "): name its columns with --map FIELD=COLUMN"
+    )
+
+
+def check_columns(name: str, columns: Iterable[str]) -> None:
+    """Refuse a file that lacks the columns the mapping it is imported with reads."""
+    header = {column.split(".")[0] for column in columns}
+    missing = MAPPINGS[name].signature - header
+    if missing:
+        raise ValueError(
+            f"--mapping {name}: the file has no {', '.join(sorted(missing))} column; "
+            f"is it {name}'s export?"
+        )
 
 
 def parse_map(pairs: list[str]) -> dict[str, str]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from prometheus_client import Counter
+
 from closecalls.domain.clock import Clock
 from closecalls.domain.principal import Principal
 from closecalls.domain.ratelimits import (
@@ -19,10 +21,14 @@ from closecalls.store.buckets import RateBuckets
 class RateLimiter:
     """Close's two layers: a bucket per API key and endpoint group, and one per organization."""
 
-    def __init__(self, limits: Limits, buckets: RateBuckets, clock: Clock) -> None:
+    def __init__(
+        self, limits: Limits, buckets: RateBuckets, clock: Clock, *, refused: Counter | None = None
+    ) -> None:
         self.limits = limits
         self.buckets = buckets
         self.clock = clock
+        # Counts refusals by the limit that refused (key or organization), for /metrics.
+        self.refused = refused
         self._rules: dict[str, tuple[Rule, Rule]] = {}
 
     async def check(self, principal: Principal, method: str, path: str) -> Decision:
@@ -42,6 +48,8 @@ class RateLimiter:
         )  # fmt: skip
         decision = decide(allowed, now, (key, key_tat), (organization, org_tat))
         if not decision.allowed:
+            if self.refused is not None:
+                self.refused.labels(decision.limit_type).inc()
             raise TooManyRequests(
                 limit=decision.limit, reset=decision.reset, window=decision.window,
                 limit_type=decision.limit_type, group=group_digest(group),

@@ -13,13 +13,14 @@ from closecalls.http.errors import INVALID_JSON, NEEDS_JSON, NOT_A_DICT, BadRequ
 
 Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
 _decode = msgspec.json.Decoder().decode
+UNROUTED = "(unrouted)"
 
 
 class Request:
     """Method, path, headers, query and body of one HTTP request."""
 
     __slots__ = ("_body", "_query", "_receive", "headers", "max_body", "method", "path",
-                 "path_params", "principal", "query_string", "rate_limit")  # fmt: skip
+                 "path_params", "principal", "query_string", "rate_limit", "route")  # fmt: skip
 
     def __init__(self, scope: MutableMapping[str, Any], receive: Receive, max_body: int) -> None:
         self.method: str = scope["method"]
@@ -29,6 +30,8 @@ class Request:
             name.decode("latin-1"): value.decode("latin-1") for name, value in scope["headers"]
         }
         self.path_params: dict[str, str] = {}
+        # The template of the route that answered (metrics and logs group by it, not by path).
+        self.route = UNROUTED
         self.principal: Principal | None = None
         # The `RateLimit` header this request's answer carries, once it has been counted.
         self.rate_limit: str | None = None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import httpx
 
+from closecalls import accounts
 from closecalls.app import App, build_app
 from closecalls.settings import Settings
 
@@ -28,11 +29,9 @@ class Local:
 
     async def start(self) -> None:
         """Open the database, making the organization (with the given key) when it is empty."""
-        # Imported here: the command line imports this package to register its commands.
-        from closecalls.cli import first_start
 
         await self.app.startup()
-        started = await first_start(self.app.services.store, self.api_key)
+        started = await accounts.first_start(self.app.services.store, self.api_key)
         self.api_key = self.api_key or started.api_key
         if self.api_key is None:
             await self.stop()

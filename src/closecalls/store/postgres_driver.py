@@ -185,6 +185,12 @@ class PostgresDriver:
     async def idle(self, statement: Statement) -> bool:
         return False
 
+    # Every transaction is the database's own: no writer thread to watch or to time.
+    writer_alive = True
+
+    def observe_commits(self, observer: Callable[[int, float], None]) -> None:
+        """Nothing to observe: PostgreSQL commits each transaction on its own connection."""
+
     def insert_activity_at_once(
         self, row: ActivityRow, events: Sequence[EventRow]
     ) -> Awaitable[None] | None:

@@ -75,3 +75,13 @@ class ObjectRow:
     date_created: int
     document: bytes
     phones: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Probe:
+    """What readiness checks and metrics ask of the database (across organizations)."""
+
+    schema_version: int
+    latest_version: int
+    writer_alive: bool
+    pending_deliveries: int

@@ -52,6 +52,7 @@ class Dialect:
     # Boolean literals, for conditions a partial index must recognise (a parameter hides them).
     false: str = "0"
     true: str = "1"
+    name: str = "sqlite"  # its migrations' folder
 
     def param(self, args: list[object], value: object) -> str:
         """Append `value` to `args` and return its placeholder."""
@@ -73,7 +74,7 @@ class Dialect:
 
 
 SQLITE = Dialect(numbered=False)
-POSTGRES = Dialect(numbered=True, false="false", true="true")
+POSTGRES = Dialect(numbered=True, false="false", true="true", name="postgresql")
 
 _QUESTION_MARK = re.compile(r"\?")
 

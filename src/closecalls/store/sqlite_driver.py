@@ -111,6 +111,14 @@ class SQLiteDriver:
         return connection
 
     @property
+    def writer_alive(self) -> bool:
+        return self.writer.alive
+
+    def observe_commits(self, observer: Callable[[int, float], None]) -> None:
+        """Tell `observer` each commit's batch size and seconds (for metrics)."""
+        self.writer.on_commit = observer
+
+    @property
     def reader(self) -> sqlite3.Connection:
         return opened(self._reader)
 

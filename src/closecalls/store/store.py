@@ -6,11 +6,13 @@ from closecalls.store.accounts import AccountStore
 from closecalls.store.activities import ActivityStore
 from closecalls.store.bulk import BulkStore
 from closecalls.store.idempotency import IdempotencyStore
-from closecalls.store.migrations import Migration
+from closecalls.store.migrations import Migration, load_migrations
 from closecalls.store.oauth import OAuthStore
 from closecalls.store.objects import ObjectStore
 from closecalls.store.postgres_driver import PostgresDriver
+from closecalls.store.rows import Probe
 from closecalls.store.sqlite_driver import SQLiteDriver
+from closecalls.store.transaction import DELIVERER, one, value
 from closecalls.store.webhooks import WebhookStore
 
 
@@ -41,3 +43,14 @@ class Store(
 
     async def close(self) -> None:
         await self.db.close()
+
+    async def probe(self) -> Probe:
+        """Ask the database for its schema version, writer and webhook queue; raises if down."""
+        version = await self.db.read(DELIVERER, one, value(LATEST_MIGRATION))
+        pending = await self.db.read(DELIVERER, one, value(PENDING_DELIVERIES))
+        latest = load_migrations(self.db.dialect.name)[-1].version
+        return Probe(version or 0, latest, self.db.writer_alive, pending)
+
+
+LATEST_MIGRATION = "SELECT max(version) FROM schema_migration"
+PENDING_DELIVERIES = "SELECT count(*) FROM webhook_delivery WHERE status = 'pending'"

@@ -7,6 +7,7 @@ import contextlib
 import queue
 import sqlite3
 import threading
+import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -33,6 +34,8 @@ class GroupCommitWriter:
         self._start_error: BaseException | None = None
         self.commits = 0
         self.jobs = 0
+        # Told each commit's batch size and seconds taken (the server's metrics listen).
+        self.on_commit: Callable[[int, float], None] | None = None
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._run, name="closecalls-writer", daemon=True)
@@ -40,6 +43,10 @@ class GroupCommitWriter:
         self._started.wait()
         if self._start_error is not None:
             raise self._start_error
+
+    @property
+    def alive(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
 
     def stop(self) -> None:
         """Finish every queued write, then close the connection."""
@@ -105,6 +112,7 @@ class GroupCommitWriter:
         first without them (`isolated=False`) and raises _JobFailed at the first failure.
         """
         outcomes: list[tuple[Any, BaseException | None]] = []
+        started = time.perf_counter()
         try:
             connection.execute("BEGIN IMMEDIATE")
             for work, _, _ in jobs:
@@ -128,6 +136,8 @@ class GroupCommitWriter:
             raise
         self.commits += 1
         self.jobs += len(jobs)
+        if self.on_commit is not None:
+            self.on_commit(len(jobs), time.perf_counter() - started)
         return outcomes
 
     def _commit(self, connection: sqlite3.Connection, jobs: list[Any]) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from importlib import resources
 
 from closecalls.http.responses import Response
+from closecalls.web import apidocs
 
 # Only our own scripts run; recordings may live on any http(s) host.
 CONTENT_SECURITY_POLICY = (
@@ -33,18 +34,24 @@ def _load() -> dict[str, tuple[bytes, str]]:
 
 
 class WebUI:
-    """Answers GET `/` and `/ui/<file>`; every other request is the API's."""
+    """Answers GET `/`, `/ui/<file>` and the API docs at `/api/docs/`; the rest is the API's."""
 
     def __init__(self) -> None:
         self._files = _load()
+        self._docs = apidocs.files()
 
     def respond(self, method: str, path: str) -> Response | None:
-        found = self._files.get(path) if method == "GET" else None
-        if found is None:
+        if method != "GET":
             return None
+        policy = CONTENT_SECURITY_POLICY
+        found = self._files.get(path)
+        if found is None:
+            found, policy = self._docs.get(path), apidocs.CONTENT_SECURITY_POLICY
+            if found is None:
+                return None
         body, content_type = found
         headers = {
-            "content-security-policy": CONTENT_SECURITY_POLICY,
+            "content-security-policy": policy,
             "x-content-type-options": "nosniff",
             "referrer-policy": "no-referrer",
             "cache-control": "no-cache",

@@ -91,6 +91,9 @@ class Deliverer:
         if claims:
             results = await asyncio.gather(*(self.attempt(claim) for claim in claims))
             await store.record_attempts(results)
+            outcomes = self.services.metrics.webhook_deliveries
+            for result in results:
+                outcomes.labels(result.delivery_status).inc()
         if time.monotonic() - self._last_prune > PRUNE_EVERY_SECONDS:
             self._last_prune = time.monotonic()
             retention = int(self.services.settings.event_retention_days * DAY)
