@@ -13,8 +13,11 @@ from closecalls.api.calls import CallHandlers
 from closecalls.api.contacts import ContactHandlers
 from closecalls.api.events import EventHandlers
 from closecalls.api.leads import LeadHandlers
+from closecalls.api.meetings import MeetingHandlers
+from closecalls.api.notes import NoteHandlers
 from closecalls.api.openapi import with_openapi
 from closecalls.api.outcomes import OutcomeHandlers
+from closecalls.api.sms import SmsHandlers
 from closecalls.api.users import UserHandlers
 from closecalls.api.webhooks import WebhookHandlers
 from closecalls.domain.clock import Clock, SystemClock
@@ -50,7 +53,8 @@ class App:
         self.services = services
         handlers = with_openapi(
             CallHandlers, ActivityHandlers, LeadHandlers, ContactHandlers, OutcomeHandlers,
-            UserHandlers, EventHandlers, WebhookHandlers,
+            UserHandlers, EventHandlers, WebhookHandlers, SmsHandlers, NoteHandlers,
+            MeetingHandlers,
         )  # fmt: skip
         self.router = Router([route for kind in handlers for route in kind(services).routes()])
         self.authenticator = Authenticator(

@@ -9,7 +9,7 @@ from http import HTTPStatus
 from typing import Any
 
 import closecalls
-from closecalls import openapi_events
+from closecalls import openapi_activities, openapi_events
 from closecalls.api.users import organization_document, user_document
 from closecalls.domain import calls, contacts, leads, outcomes
 from closecalls.domain.fields import Field, Kind
@@ -50,6 +50,8 @@ _KINDS: Mapping[Kind, Schema] = {
     "https_url": {"type": "string", "format": "uri", "description": "An https:// URL."},
     "phone": {"type": "string", "description": "Phone number in E.164 format"},
     "object": {"type": "object", "additionalProperties": {}},
+    "boolean": {"type": "boolean"},
+    "array": {"type": "array", "items": {"type": "object"}},
 }
 _EXAMPLE_INPUTS: Mapping[Kind, Any] = {
     "string": "example",
@@ -58,6 +60,8 @@ _EXAMPLE_INPUTS: Mapping[Kind, Any] = {
     "https_url": "https://example.com/recording.mp3",
     "phone": "+16505551234",
     "object": {"example": "value"},
+    "boolean": False,
+    "array": [],
 }
 REQUEST_BODIES: Mapping[str, Mapping[str, Field]] = {
     "CreateCallActivity": calls.CREATE_SCHEMA,
@@ -68,6 +72,7 @@ REQUEST_BODIES: Mapping[str, Mapping[str, Field]] = {
     "UpdateContact": contacts.SCHEMA,
     "CreateOutcome": outcomes.SCHEMA,
     "UpdateOutcome": outcomes.SCHEMA,
+    **openapi_activities.REQUEST_BODIES,
 }
 
 
@@ -301,9 +306,16 @@ def schemas() -> dict[str, Schema]:
         name: document_schemas(name, properties_of([sample], {**_RESPONSE_HINTS, **_OBJECT_HINTS}))
         for name, sample in object_samples().items()
     }
+    activities: dict[str, Schema] = {}
+    for resource in openapi_activities.RESOURCES:
+        hidden = resource.kind.optional_fields
+        samples = [{k: v for k, v in doc.items() if k not in hidden} for doc in resource.samples]
+        known = {**_RESPONSE_HINTS, **openapi_activities.HINTS}
+        activities.update(document_schemas(resource.schema, properties_of(samples, known), hidden))
     return {
         **choices,
         **{name: request_schema(name, fields) for name, fields in REQUEST_BODIES.items()},
+        **activities,
         **{key: value for schemas in crm.values() for key, value in schemas.items()},
         **document_schemas("CallActivity", call, calls.OPTIONAL_FIELDS),
         **document_schemas("User", user),
@@ -419,6 +431,41 @@ def crud_operations(kind: str, *, counted: bool) -> dict[str, Operation]:
     }  # fmt: skip
 
 
+# A type the timeline holds that has no resource here (another writer's) is still an object.
+ANY_ACTIVITY: Schema = {"anyOf": [
+    ref("CallActivityFields"),
+    *(ref(f"{resource.schema}Fields") for resource in openapi_activities.RESOURCES),
+    {"type": "object", "required": ["id", "_type"]},
+]}  # fmt: skip
+
+
+def activity_operations(resource: openapi_activities.Resource) -> dict[str, Operation]:
+    """The operations of one typed activity resource, as the calls resource has them."""
+    name, label = resource.schema, resource.kind.name
+    operations = {
+        "list": Operation(summary=f"List or filter {label} activities",
+                          response=page(ref(f"{name}Fields")), parameters=(*CALL_FILTERS, FIELDS)),
+        "get": Operation(summary=f"Get a single {label} activity", response=ref(f"{name}Fields"),
+                         parameters=(FIELDS,)),
+        "update": Operation(summary=f"Update a {label} activity", response=ref(name),
+                            body=resource.update_body, may_conflict=True),
+        "delete": Operation(summary=f"Delete a {label} activity", response=EMPTY_OBJECT),
+    }  # fmt: skip
+    if resource.create_body is not None:
+        operations["create"] = Operation(
+            summary=f"Create a {label} activity", response=ref(name), body=resource.create_body
+        )
+    return operations
+
+
+def operation_key(handler: Handler) -> str:
+    """`Class.method` of a handler: the subclass's name where the method is inherited."""
+    owner = getattr(handler, "__self__", None)
+    if owner is None:
+        return handler.__qualname__
+    return f"{type(owner).__name__}.{handler.__name__}"
+
+
 # Keyed by the handler's qualified name, so a new route without an entry fails the build.
 # The admin API (/_closecalls/, closecalls.toolkit.admin) is left out on purpose: it is not
 # Close's, and clients generated from this document must see only what Close serves.
@@ -447,9 +494,15 @@ OPERATIONS: Mapping[str, Operation] = {
     "CallHandlers.delete": Operation(summary="Delete a Call activity", response=EMPTY_OBJECT),
     "ActivityHandlers.list": Operation(
         summary="List or filter all activities",
-        response=page(ref("CallActivityFields")),
+        response=page(ANY_ACTIVITY),
         parameters=(*ACTIVITY_FILTERS, FIELDS),
     ),
+    "ActivityHandlers.delete": Operation(summary="Delete an activity", response=EMPTY_OBJECT),
+    **{
+        f"{resource.handlers}.{action}": operation_spec
+        for resource in openapi_activities.RESOURCES
+        for action, operation_spec in activity_operations(resource).items()
+    },
     "UserHandlers.me": Operation(
         summary="Fetch your user information",
         response=ref("MeFields"),
@@ -562,7 +615,7 @@ def error_statuses(route: Route, method: str, spec: Operation) -> list[int]:
 
 def operation(route: Route, method: str, handler: Handler) -> Schema:
     """One method of one path; the handler's docstring, if any, is the summary."""
-    name = handler.__qualname__
+    name = operation_key(handler)
     spec = OPERATIONS.get(name)
     if spec is None:
         raise KeyError(f"no OpenAPI operation for {name} ({method} {route.path})")
@@ -589,7 +642,11 @@ def operation(route: Route, method: str, handler: Handler) -> Schema:
         "responses": responses,
     }
     if spec.body is not None:
-        example = openapi_events.BODIES.get(spec.body) or example_body(REQUEST_BODIES[spec.body])
+        example = (
+            openapi_events.BODIES.get(spec.body)
+            or openapi_activities.BODIES.get(spec.body)
+            or example_body(REQUEST_BODIES[spec.body])
+        )
         media = {"schema": ref(spec.body), "example": example}
         result["requestBody"] = {"required": True, "content": {JSON: media}}
     if route.public:

@@ -2,36 +2,48 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 import msgspec
 
+from closecalls.domain.activity_types import TYPES, optional_fields
 from closecalls.domain.projection import FieldSelection
 from closecalls.http.responses import Response, encode_json
 
 _decode = msgspec.json.Decoder().decode
+# A stored document holding one of these keys carries data served only through `_fields`.
+_OPTIONAL_KEYS = tuple(f'"{name}":'.encode() for kind in TYPES for name in kind.optional_fields)
 
 
 def project_document(
-    document: bytes, selection: FieldSelection, optional: Iterable[str]
+    document: bytes, selection: FieldSelection, optional: tuple[str, ...] | None = None
 ) -> dict[str, Any]:
-    return selection.apply(_decode(document), optional)
+    """The keys `_fields` asks for; `optional` defaults to the document's own type's."""
+    decoded = _decode(document)
+    if optional is None:
+        optional = optional_fields(decoded.get("_type", ""))
+    return selection.apply(decoded, optional)
+
+
+def visible_document(document: bytes) -> bytes:
+    """The document as served by default: without the keys only `_fields` brings."""
+    if not any(key in document for key in _OPTIONAL_KEYS):
+        return document
+    decoded = _decode(document)
+    for name in optional_fields(decoded.get("_type", "")):
+        decoded.pop(name, None)
+    return encode_json(decoded)
 
 
 def list_response(
-    documents: list[bytes],
-    has_more: bool,
-    selection: FieldSelection | None,
-    optional: Iterable[str],
+    documents: list[bytes], has_more: bool, selection: FieldSelection | None
 ) -> Response:
     """`{"data": [...], "has_more": bool}`, splicing stored bytes when nothing is projected."""
     if selection is None:
-        items = b",".join(documents)
+        items = b",".join(visible_document(document) for document in documents)
     else:
-        optional = tuple(optional)
         items = b",".join(
-            encode_json(project_document(document, selection, optional)) for document in documents
+            encode_json(project_document(document, selection)) for document in documents
         )
     return Response(
         b'{"data":[' + items + b'],"has_more":' + (b"true" if has_more else b"false") + b"}"

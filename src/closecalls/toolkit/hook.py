@@ -14,7 +14,7 @@ from closecalls.domain.times import format_timestamp
 from closecalls.http.errors import ApiError
 from closecalls.http.request import Request
 from closecalls.http.responses import Response, error_response, send_response
-from closecalls.openapi import OPERATIONS, schemas
+from closecalls.openapi import OPERATIONS, operation_key, schemas
 from closecalls.toolkit.admin import PREFIX, AdminHandlers
 from closecalls.toolkit.faults import Fault, Faults
 from closecalls.toolkit.journal import Journal, decoded, visible_headers
@@ -143,7 +143,7 @@ class Toolkit:
             match = self.app_router.match(request.method, request.path)
         except Exception:
             return []
-        operation = OPERATIONS.get(match.handler.__qualname__)
+        operation = OPERATIONS.get(operation_key(match.handler))
         known = self._known_fields.get(operation.body or "", set()) if operation else set()
         if not known:
             return []
