@@ -18,6 +18,7 @@ from closecalls.api.notes import NoteHandlers
 from closecalls.api.openapi import with_openapi
 from closecalls.api.outcomes import OutcomeHandlers
 from closecalls.api.sms import SmsHandlers
+from closecalls.api.tasks import TaskHandlers
 from closecalls.api.users import UserHandlers
 from closecalls.api.webhooks import WebhookHandlers
 from closecalls.domain.clock import Clock, SystemClock
@@ -54,7 +55,7 @@ class App:
         handlers = with_openapi(
             CallHandlers, ActivityHandlers, LeadHandlers, ContactHandlers, OutcomeHandlers,
             UserHandlers, EventHandlers, WebhookHandlers, SmsHandlers, NoteHandlers,
-            MeetingHandlers,
+            MeetingHandlers, TaskHandlers,
         )  # fmt: skip
         self.router = Router([route for kind in handlers for route in kind(services).routes()])
         self.authenticator = Authenticator(

@@ -312,6 +312,8 @@ def schemas() -> dict[str, Schema]:
         samples = [{k: v for k, v in doc.items() if k not in hidden} for doc in resource.samples]
         known = {**_RESPONSE_HINTS, **openapi_activities.HINTS}
         activities.update(document_schemas(resource.schema, properties_of(samples, known), hidden))
+    task = properties_of(openapi_activities.task_samples(), _RESPONSE_HINTS)
+    activities.update(document_schemas("Task", task))
     return {
         **choices,
         **{name: request_schema(name, fields) for name, fields in REQUEST_BODIES.items()},
@@ -458,6 +460,27 @@ def activity_operations(resource: openapi_activities.Resource) -> dict[str, Oper
     return operations
 
 
+def task_operations() -> dict[str, Operation]:
+    """The Tasks resource: list and bulk update share their filters."""
+    filters = tuple(
+        query(name, {"type": "string"}, text) for name, text in openapi_activities.TASK_FILTERS
+    )
+    listing = (*PAGING, *filters, TZ_OFFSET)
+    return {
+        "list": Operation(summary="List or filter tasks", response=page(ref("TaskFields")),
+                          parameters=(*listing, FIELDS)),
+        "create": Operation(summary="Create a task", response=ref("TaskFields"),
+                            body="CreateTask", parameters=(FIELDS,)),
+        "bulk_update": Operation(summary="Bulk-update tasks", response=EMPTY_OBJECT,
+                                 body="BulkUpdateTask", parameters=listing),
+        "get": Operation(summary="Fetch a single task", response=ref("TaskFields"),
+                         parameters=(FIELDS, TZ_OFFSET)),
+        "update": Operation(summary="Update a task", response=ref("TaskFields"),
+                            body="UpdateTask", parameters=(FIELDS, TZ_OFFSET)),
+        "delete": Operation(summary="Delete a task", response=EMPTY_OBJECT),
+    }  # fmt: skip
+
+
 def operation_key(handler: Handler) -> str:
     """`Class.method` of a handler: the subclass's name where the method is inherited."""
     owner = getattr(handler, "__self__", None)
@@ -503,6 +526,7 @@ OPERATIONS: Mapping[str, Operation] = {
         for resource in openapi_activities.RESOURCES
         for action, operation_spec in activity_operations(resource).items()
     },
+    **{f"TaskHandlers.{action}": spec for action, spec in task_operations().items()},
     "UserHandlers.me": Operation(
         summary="Fetch your user information",
         response=ref("MeFields"),

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from closecalls.domain import meetings, note_activity, sms
+from closecalls.domain import meetings, note_activity, sms, tasks
 from closecalls.domain.activity import ActivityType, References
 from closecalls.domain.fields import Field
 from closecalls.domain.principal import Principal
@@ -84,7 +84,44 @@ RESOURCES = (
 REQUEST_BODIES: Mapping[str, Mapping[str, Field]] = {
     **{r.create_body: r.kind.create_schema for r in RESOURCES if r.create_body},
     **{r.update_body: r.kind.update_schema for r in RESOURCES},
+    "CreateTask": tasks.CREATE_SCHEMA,
+    "UpdateTask": tasks.UPDATE_SCHEMA,
+    "BulkUpdateTask": tasks.BULK_SCHEMA,
 }
+
+
+def task_samples() -> list[dict[str, Any]]:
+    """Two task documents from `new_task`: a lead task with every key, and a bare one."""
+    names = {_CALLER.user_id: _CALLER.user_name}
+    refs = References(users=names, leads=frozenset({"lead_example"}))
+    bodies = (
+        {"lead_id": "lead_example", "text": "Call back", "date": "2026-01-10", "priority": "high"},
+        {"lead_id": "lead_example"},
+    )
+    return [
+        tasks.new_task(
+            tasks.validate_create(body, phone_region="US", refs=refs), task_id="task_example",
+            now=_SAMPLE_TIME, principal=_CALLER, user_names=names, lead_name=lead_name,
+            contact_name=None,
+        )
+        for body, lead_name in zip(bodies, ("Acme", None), strict=True)
+    ]  # fmt: skip
+
+
+# Task list and bulk-update filters: (name, description).
+TASK_FILTERS = (
+    ("_type", "A task type, or `all`; without it only `lead` tasks are listed."),
+    ("_type__in", "Comma-separated task types."),
+    ("id", "One task id."), ("id__in", "Comma-separated task ids."),
+    ("lead_id", "Comma-separated lead ids."), ("assigned_to", "Comma-separated user ids."),
+    ("is_complete", "`true` or `false`."),
+    ("view", "`inbox`, `future` or `archive`; `inbox`/`future` override date bounds."),
+    ("date", "A day: tasks dated within it."),
+    *((f"{name}__{c}", f"Bound on `{name}`: a date or datetime.")
+      for name in ("date", "date_created", "date_updated") for c in ("gt", "gte", "lt", "lte")),
+    ("_order_by", "`date`, `date_created`, `-` for descending."),
+    ("organization_id", "The caller's own; any other matches nothing."),
+)  # fmt: skip
 # Bodies for the documentation; the generated ones would name a lead that does not exist.
 BODIES: Mapping[str, Any] = {
     "CreateSMSActivity": {"status": "sent", "text": "On my way", "remote_phone": "+16505551234"},
@@ -92,6 +129,9 @@ BODIES: Mapping[str, Any] = {
     "CreateNoteActivity": {"lead_id": "lead_example", "note": "Called back, wants a demo."},
     "UpdateNoteActivity": {"note_html": "<p>Called back, <b>wants a demo</b>.</p>"},
     "UpdateMeetingActivity": {"user_note_html": "<p>Went well</p>"},
+    "CreateTask": {"lead_id": "lead_example", "text": "Call back", "date": "2026-01-10"},
+    "UpdateTask": {"is_complete": True},
+    "BulkUpdateTask": {"assigned_to": "user_example"},
 }
 HINTS: Mapping[str, Any] = {
     "attachments": {"type": "array", "items": {"type": "object"}},

@@ -13,7 +13,7 @@ from closecalls.domain.fields import Field, FieldError, clean_fields, clean_valu
 from closecalls.domain.principal import Principal
 from closecalls.domain.times import format_timestamp
 
-USER_REFERENCES = ("user_id", "created_by_id")
+USER_REFERENCES = ("user_id", "created_by_id", "assigned_to")
 # Keys that must name an object of the caller's organization.
 REFERENCE_KEYS = ("lead_id", "contact_id", "outcome_id", *USER_REFERENCES)
 WRONG_LEAD = "The contact does not belong to this lead."
@@ -61,7 +61,8 @@ def check_references(
 ) -> None:
     """Name each id the body sent that the caller's organization does not hold."""
     known: dict[str, Collection[str]] = {
-        "user_id": refs.users, "created_by_id": refs.users, "lead_id": refs.leads,
+        "user_id": refs.users, "created_by_id": refs.users, "assigned_to": refs.users,
+        "lead_id": refs.leads,
         "contact_id": refs.contact_leads, "outcome_id": refs.outcomes,
     }  # fmt: skip
     for key, ids in known.items():

@@ -15,6 +15,7 @@ import yaml
 
 from closecalls import accounts
 from closecalls.api.activity_resource import ActivityResource
+from closecalls.api.tasks import TaskHandlers
 from closecalls.domain.errors import ValidationFailed
 from closecalls.domain.principal import Principal
 from closecalls.http.errors import ApiError, BadRequest
@@ -34,6 +35,8 @@ SECTIONS = {
     "notes": "/api/v1/activity/note/",
     # Close has no plain create for meetings (calendars bring them): only seeds make them here.
     "meetings": "/api/v1/activity/meeting/",
+    # Tasks of every type, as Close's telephony and inbox raise them (missed calls, ...).
+    "tasks": "/api/v1/task/",
 }
 
 
@@ -141,9 +144,11 @@ class Seeder:
     async def _create(self, path: str, request: Request, body: dict[str, Any]) -> Response:
         """POST to the path, or, where Close has no create, store it as its resource would."""
         route = self.router.match("GET", path).route
+        resource = getattr(route.methods["GET"], "__self__", None)
+        if isinstance(resource, TaskHandlers):
+            return Response(await resource.insert(request, body, system=True))
         if "POST" in route.methods:
             return await route.methods["POST"](request)
-        resource = getattr(route.methods["GET"], "__self__", None)
         assert isinstance(resource, ActivityResource), path
         return Response(await resource.insert(request, body))
 
