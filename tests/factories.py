@@ -14,7 +14,7 @@ from closecalls.domain import meetings
 from closecalls.domain.activity import References
 from closecalls.domain.principal import Principal
 from closecalls.http.responses import encode_json
-from closecalls.store.base import User
+from closecalls.store.rows import User
 
 
 async def create_lead(client: httpx.AsyncClient, name: str = "Acme", **body: Any) -> dict[str, Any]:

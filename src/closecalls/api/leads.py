@@ -6,6 +6,7 @@ from typing import Any
 
 from closecalls.api.objects import decode, object_row, paging, rejected, respond, respond_page
 from closecalls.api.recording import EventRecorder, created_events
+from closecalls.api.tasks import delete_lead_tasks
 from closecalls.domain import contacts, leads
 from closecalls.domain.errors import ValidationFailed
 from closecalls.domain.principal import Principal
@@ -14,7 +15,7 @@ from closecalls.http.request import Request
 from closecalls.http.responses import Response
 from closecalls.http.router import Route
 from closecalls.services import Services
-from closecalls.store.base import ObjectRow
+from closecalls.store.rows import ObjectRow
 
 
 class LeadHandlers:
@@ -123,6 +124,8 @@ class LeadHandlers:
         )  # fmt: skip
         if not deleted:
             raise object_not_found("Lead")
+        # Close deletes a lead's tasks with it, each with its own `deleted` event.
+        await delete_lead_tasks(self.services, request, request.path_params["lead_id"])
         return Response(b"{}")
 
     async def list(self, request: Request) -> Response:

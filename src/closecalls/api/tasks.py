@@ -23,8 +23,8 @@ from closecalls.http.request import Request
 from closecalls.http.responses import Response, encode_json, json_response
 from closecalls.http.router import Route
 from closecalls.services import Services
-from closecalls.store.base import ActivityRow, TaskChange, TaskRow
 from closecalls.store.events import EventRow, RemovalRecorder
+from closecalls.store.rows import ActivityRow, TaskChange, TaskRow
 
 _decode = msgspec.json.Decoder().decode
 
@@ -43,6 +43,26 @@ def task_row(task: dict[str, Any], document: bytes) -> TaskRow:
 def event_kind(task: dict[str, Any]) -> str:
     """Close's event `object_type` of a task: `task.` and its type."""
     return f"task.{task['_type']}"
+
+
+def deleted_tasks(services: Services, request: Request) -> RemovalRecorder | None:
+    """The `deleted` events of tasks, under their `task.<type>` object types."""
+    record = EventRecorder(services, request).deleted()
+    if record is None:
+        return None
+    base = record
+
+    def named(removed: list[tuple[str, bytes]]) -> list[EventRow]:
+        return list(base([(event_kind(_decode(doc)), doc) for _, doc in removed]))
+
+    return named
+
+
+async def delete_lead_tasks(services: Services, request: Request, lead_id: str) -> None:
+    """Delete the tasks of a lead just deleted."""
+    await services.store.delete_lead_tasks(
+        request.caller.organization_id, lead_id, record=deleted_tasks(services, request)
+    )
 
 
 class TaskHandlers:
@@ -64,7 +84,7 @@ class TaskHandlers:
 
     def _served(self, document: bytes, request: Request) -> dict[str, Any]:
         """A task as served now: its view follows the clock and the caller's day."""
-        task = _decode(document)
+        task: dict[str, Any] = _decode(document)
         offset = parse_tz_offset(request.headers.get("x-tz-offset"))
         task["view"] = tasks.view_of(task, now=self.services.clock.now(), offset=offset)
         return task
@@ -219,23 +239,11 @@ class TaskHandlers:
     async def delete(self, request: Request) -> Response:
         deleted = await self.services.store.delete_task(
             request.caller.organization_id, request.path_params["task_id"],
-            record=self._deleted(request),
+            record=deleted_tasks(self.services, request),
         )  # fmt: skip
         if not deleted:
             raise object_not_found("Task")
         return Response(b"{}")
-
-    def _deleted(self, request: Request) -> RemovalRecorder | None:
-        """The `deleted` event of a task, under its `task.<type>` object type."""
-        record = EventRecorder(self.services, request).deleted()
-        if record is None:
-            return None
-        base = record
-
-        def named(removed: list[tuple[str, bytes]]) -> list[EventRow]:
-            return list(base([(event_kind(_decode(doc)), doc) for _, doc in removed]))
-
-        return named
 
     async def list(self, request: Request) -> Response:
         now = self.services.clock.now()

@@ -3,92 +3,30 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 from closecalls.domain.idempotency import IdempotencyKey, StoredKey
 from closecalls.domain.listing import ActivityQuery
+from closecalls.domain.task_list import TaskQuery
 from closecalls.store.events import (
     EventRow,
     Recorder,
     RemovalRecorder,
     WebhookStore,
 )
+from closecalls.store.rows import (
+    ActivityRow,
+    Credential,
+    CredentialMatch,
+    ObjectRow,
+    Organization,
+    TaskChange,
+    TaskRow,
+    User,
+)
 
 if TYPE_CHECKING:
     from closecalls.store.bulk import Keyed
-
-
-@dataclass(frozen=True, slots=True)
-class Organization:
-    id: str
-    name: str
-    date_created: str
-
-
-@dataclass(frozen=True, slots=True)
-class User:
-    id: str
-    organization_id: str
-    first_name: str
-    last_name: str
-    email: str | None
-    date_created: str
-
-    @property
-    def display_name(self) -> str:
-        return f"{self.first_name} {self.last_name}".strip()
-
-
-@dataclass(frozen=True, slots=True)
-class Credential:
-    """An API key or OAuth access token, as stored: never the secret, only its hash."""
-
-    id: str
-    kind: str
-    organization_id: str
-    user_id: str
-    lookup: str
-    secret_hash: bytes
-    date_created: str
-    expires_at: int | None = None
-    revoked: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class CredentialMatch:
-    """A credential found by its lookup prefix, with its user's name for the caller."""
-
-    credential: Credential
-    user_name: str
-
-
-@dataclass(frozen=True, slots=True)
-class ActivityRow:
-    """An activity's indexed columns and its full JSON document."""
-
-    id: str
-    organization_id: str
-    type: str
-    lead_id: str | None
-    contact_id: str | None
-    user_id: str | None
-    date_created: int
-    activity_at: int
-    document: bytes
-
-
-@dataclass(frozen=True, slots=True)
-class ObjectRow:
-    """A lead, contact or outcome: its kind, parent (a contact's lead) and JSON document."""
-
-    id: str
-    organization_id: str
-    kind: str
-    parent_id: str | None
-    date_created: int
-    document: bytes
-    phones: tuple[str, ...] = ()
 
 
 class Store(WebhookStore, Protocol):
@@ -247,6 +185,41 @@ class Store(WebhookStore, Protocol):
     ) -> tuple[list[bytes], bool]:
         """One page of documents in the query's order, and whether more follow."""
         ...
+
+    # Tasks ------------------------------------------------------------------------------
+    async def insert_task(
+        self,
+        row: TaskRow,
+        *,
+        events: Sequence[EventRow] = (),
+        completed: ActivityRow | None = None,
+        idempotency: IdempotencyKey | None = None,
+    ) -> None: ...
+
+    async def get_task(self, organization_id: str, task_id: str) -> bytes | None: ...
+
+    async def update_task(
+        self,
+        organization_id: str,
+        task_id: str,
+        change: Callable[[bytes], TaskChange],
+        *,
+        idempotency: IdempotencyKey | None = None,
+    ) -> bytes | None: ...
+
+    async def delete_task(
+        self, organization_id: str, task_id: str, *, record: RemovalRecorder | None = None
+    ) -> bool: ...
+
+    async def delete_lead_tasks(
+        self, organization_id: str, lead_id: str, *, record: RemovalRecorder | None = None
+    ) -> int: ...
+
+    async def list_tasks(
+        self, organization_id: str, query: TaskQuery
+    ) -> tuple[list[bytes], bool]: ...
+
+    async def task_ids(self, organization_id: str, query: TaskQuery) -> list[str]: ...
 
     # Idempotency-Key (an extension, not Close) -----------------------------------------
     async def claim_idempotency_key(
