@@ -56,6 +56,11 @@ async def populate(app: App, tenant: Tenant) -> World:
             })
         ).json()  # fmt: skip
         meeting = await create_meeting(app, tenant, lead["id"], contact_id=contact["id"])
+        task = (
+            await http.post("/api/v1/task/", json={
+                "lead_id": lead["id"], "contact_id": contact["id"], "assigned_to": rep.id,
+            })
+        ).json()  # fmt: skip
         webhook = (
             await http.post("/api/v1/webhook/", json={
                 "url": "https://example.com/hook",
@@ -66,7 +71,7 @@ async def populate(app: App, tenant: Tenant) -> World:
     return World({
         "webhook": webhook["id"], "event": event["data"][0]["id"],
         "call": call["id"], "sms": sms["id"], "note": note["id"], "meeting": meeting["id"],
-        "lead": lead["id"], "contact": contact["id"],
+        "task": task["id"], "lead": lead["id"], "contact": contact["id"],
         "outcome": outcome["id"], "user": rep.id, "organization": tenant.organization.id,
     })  # fmt: skip
 
@@ -76,7 +81,7 @@ PATH_KINDS = {
     "call_id": "call", "lead_id": "lead", "contact_id": "contact", "outcome_id": "outcome",
     "user_id": "user", "organization_id": "organization", "event_id": "event",
     "subscription_id": "webhook", "sms_id": "sms", "note_id": "note", "meeting_id": "meeting",
-    "activity_id": "note",
+    "activity_id": "note", "task_id": "task",
 }  # fmt: skip
 # Every id filter each collection accepts, with the kind of id it takes.
 FILTERS: dict[str, dict[str, str]] = {
@@ -89,6 +94,8 @@ FILTERS: dict[str, dict[str, str]] = {
                           "contact_id": "contact", "contact_id__in": "contact",
                           "user_id": "user", "user_id__in": "user",
                           "organization_id": "organization"},
+    "/api/v1/task/": {"id": "task", "id__in": "task", "lead_id": "lead", "assigned_to": "user",
+                      "organization_id": "organization"},
     "/api/v1/contact/": {"lead_id": "lead"},
     "/api/v1/lead/": {},
     "/api/v1/outcome/": {},
@@ -106,6 +113,7 @@ FOREIGN_REFERENCES: dict[str, list[dict[str, str]]] = {
                               {"user_id": "user"}, {"created_by_id": "user"}],
     "/api/v1/activity/note/": [{"lead_id": "lead"}, {"contact_id": "contact"},
                                {"user_id": "user"}, {"created_by_id": "user"}],
+    "/api/v1/task/": [{"lead_id": "lead"}, {"contact_id": "contact"}, {"assigned_to": "user"}],
     "/api/v1/contact/": [{"lead_id": "lead"}],
     "/api/v1/lead/": [],
     "/api/v1/outcome/": [],
@@ -115,9 +123,11 @@ FOREIGN_REFERENCES: dict[str, list[dict[str, str]]] = {
 # What a create needs besides the foreign reference tried, from the caller's own objects.
 OWN_BODIES: dict[str, dict[str, Any]] = {
     "/api/v1/activity/sms/": {"status": "sent"}, "/api/v1/activity/note/": {"lead_id": "lead"},
+    "/api/v1/task/": {"lead_id": "lead"},
 }  # fmt: skip
 CHANGES = {"call": {"note": "pwned"}, "sms": {"text": "pwned"}, "note": {"note": "pwned"},
-           "meeting": {"user_note_html": "pwned"}, "lead": {"name": "pwned"},
+           "meeting": {"user_note_html": "pwned"}, "task": {"text": "pwned"},
+           "lead": {"name": "pwned"},
            "contact": {"name": "pwned"}, "outcome": {"name": "pwned"},
            "webhook": {"status": "paused"}}  # fmt: skip
 
@@ -139,6 +149,8 @@ async def snapshot(app: App, tenant: Tenant, world: World) -> dict[str, Any]:
             for kind in ("sms", "note", "meeting")
         },
         "timeline": "/api/v1/activity/",
+        "task": f"/api/v1/task/{world.ids['task']}/",
+        "tasks": "/api/v1/task/?_type=all",
         "lead": f"/api/v1/lead/{world.ids['lead']}/",
         "contact": f"/api/v1/contact/{world.ids['contact']}/",
         "outcome": f"/api/v1/outcome/{world.ids['outcome']}/",
@@ -203,6 +215,13 @@ async def test_every_route_keeps_organizations_apart(
                         assert response.json()["field-errors"] == dict.fromkeys(
                             body, "Object does not exist."
                         )
+                elif method == "PUT" and route.path in FILTERS:
+                    # A bulk update selects by filters: naming their ids selects nothing.
+                    for name, kind in FILTERS[route.path].items():
+                        response = await http.put(route.path, params={name: theirs.ids[kind]},
+                                                  json={"is_complete": True})  # fmt: skip
+                        assert response.status_code == 200, response.text
+                        assert_no_leak(response, theirs)
                 else:
                     pytest.fail(f"no tenancy rule for {method} {route.path}")
         # My own call cannot be pointed at their objects either.
