@@ -10,8 +10,8 @@ from closecalls.http.request import Request
 from closecalls.http.responses import Response, encode_json
 from closecalls.http.router import Route
 from closecalls.services import Services
-from closecalls.store.base import Store
 from closecalls.store.events import EventEntry
+from closecalls.store.store import Store
 
 EMPTY_PAGE = b'{"data":[],"cursor_next":null,"cursor_previous":null}'
 

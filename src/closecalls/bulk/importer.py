@@ -33,8 +33,8 @@ from closecalls.domain.principal import Principal
 from closecalls.http.responses import encode_json
 from closecalls.settings import Settings
 from closecalls.store.activities import activity_values
-from closecalls.store.base import Store
 from closecalls.store.bulk import Keyed
+from closecalls.store.store import Store
 
 BATCH = 20_000
 Progress = Callable[[int], None]

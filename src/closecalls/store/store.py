@@ -2,16 +2,28 @@
 
 from __future__ import annotations
 
+from closecalls.store.accounts import AccountStore
 from closecalls.store.activities import ActivityStore
 from closecalls.store.bulk import BulkStore
 from closecalls.store.idempotency import IdempotencyStore
 from closecalls.store.migrations import Migration
+from closecalls.store.objects import ObjectStore
 from closecalls.store.postgres_driver import PostgresDriver
 from closecalls.store.sqlite_driver import SQLiteDriver
 from closecalls.store.tasks import TaskStore
+from closecalls.store.webhooks import WebhookStore
 
 
-class Store(ActivityStore, BulkStore, IdempotencyStore, TaskStore):
+# One base per resource, one per line: a new resource adds its line (docs/store.md).
+class Store(
+    AccountStore,
+    ObjectStore,
+    ActivityStore,
+    WebhookStore,
+    IdempotencyStore,
+    BulkStore,
+    TaskStore,
+):
     """Persistence for every resource; methods that touch tenant data take the organization."""
 
     db: SQLiteDriver | PostgresDriver
