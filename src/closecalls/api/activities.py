@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import msgspec
 
+from closecalls.api.handlers import Handlers, deleted
 from closecalls.api.listing import list_response
 from closecalls.api.recording import EventRecorder
 from closecalls.domain.listing import ActivityQuery, parse_activity_list
@@ -12,16 +13,12 @@ from closecalls.http.errors import object_not_found
 from closecalls.http.request import Request
 from closecalls.http.responses import Response
 from closecalls.http.router import Route
-from closecalls.services import Services
 
 _decode = msgspec.json.Decoder().decode
 
 
-class ActivityHandlers:
+class ActivityHandlers(Handlers):
     """The generic activity list, and Close's older generic delete."""
-
-    def __init__(self, services: Services) -> None:
-        self.services = services
 
     def routes(self) -> list[Route]:
         return [
@@ -47,10 +44,8 @@ class ActivityHandlers:
         if not found:
             raise object_not_found("Activity")
         activity_type = _decode(found[0])["_type"]
-        deleted = await store.delete_activity(
+        found_and_deleted = await store.delete_activity(
             organization_id, activity_type, activity_id,
             record=EventRecorder(self.services, request).deleted(),
         )  # fmt: skip
-        if not deleted:
-            raise object_not_found("Activity")
-        return Response(b"{}")
+        return deleted(found_and_deleted, "Activity")

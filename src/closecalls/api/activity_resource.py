@@ -7,22 +7,23 @@ from typing import Any
 
 import msgspec
 
+from closecalls.api.handlers import Handlers, deleted
 from closecalls.api.idempotency import idempotently
 from closecalls.api.listing import list_response, project_document, visible_document
 from closecalls.api.recording import EventRecorder
 from closecalls.domain.activity import ActivityType, ReferencedIds, References, referenced_ids
-from closecalls.domain.errors import ValidationFailed
 from closecalls.domain.idempotency import IdempotencyKey
 from closecalls.domain.listing import parse_call_list
 from closecalls.domain.principal import Principal
 from closecalls.domain.projection import parse_fields
 from closecalls.domain.times import parse_timestamp, to_micros
-from closecalls.http.errors import BadRequest, Conflict, object_not_found
+from closecalls.http.errors import Conflict, object_not_found
 from closecalls.http.request import Request
 from closecalls.http.responses import Response, encode_json, json_response
 from closecalls.http.router import Handler, Route
 from closecalls.services import Services
 from closecalls.store.rows import ActivityRow
+from closecalls.store.store import Store
 
 _decode = msgspec.json.Decoder().decode
 # A PUT re-reads and re-checks the activity this many times if its contact moves under it.
@@ -48,19 +49,10 @@ def activity_row(activity: dict[str, Any], document: bytes) -> ActivityRow:
     )
 
 
-async def find_references(
-    services: Services, caller: Principal, body: dict[str, Any], current_contact: str | None = None
-) -> References:
-    """Look up every id the body (and the stored activity's contact) names, in the caller's org."""
-    store = services.store
+async def look_up_references(store: Store, caller: Principal, wanted: ReferencedIds) -> References:
+    """What the caller's organization holds of the ids `wanted` names: one query per table."""
     organization_id = caller.organization_id
     users = {caller.user_id: caller.user_name}
-    wanted = referenced_ids(body)
-    if wanted is None and current_contact is None:
-        return References(users=users)
-    wanted = wanted or ReferencedIds(set(), set(), set(), set())
-    if current_contact is not None:
-        wanted.contacts.add(current_contact)
     if wanted.users - users.keys():
         for user in await store.users_by_id(organization_id, wanted.users - users.keys()):
             users[user.id] = user.display_name
@@ -71,6 +63,7 @@ async def find_references(
     def of_kind(kind: str) -> dict[str, str | None]:
         return {oid: parent for oid, (found_kind, parent) in found.items() if found_kind == kind}
 
+    # Every outcome type applies to calls (custom: calls and meetings; vm-dropped: calls).
     return References(
         users=users,
         leads=frozenset(of_kind("lead")),
@@ -79,13 +72,26 @@ async def find_references(
     )
 
 
-class ActivityResource:
+async def find_references(
+    services: Services, caller: Principal, body: dict[str, Any], current_contact: str | None = None
+) -> References:
+    """Look up every id the body (and the stored activity's contact) names, in the caller's org."""
+    wanted = referenced_ids(body)
+    if wanted is None and current_contact is None:
+        return References(users={caller.user_id: caller.user_name})
+    wanted = wanted or ReferencedIds(set(), set(), set(), set())
+    if current_contact is not None:
+        wanted.contacts.add(current_contact)
+    return await look_up_references(services.store, caller, wanted)
+
+
+class ActivityResource(Handlers):
     """Create, get, update, delete and list of one activity type; subclasses name the type."""
 
     kind: ActivityType
 
     def __init__(self, services: Services) -> None:
-        self.services = services
+        super().__init__(services)
         self.id_param = f"{self.kind.path}_id"
 
     def routes(self) -> list[Route]:
@@ -118,12 +124,9 @@ class ActivityResource:
         """Validate and store a new activity of this type with its `created` event."""
         caller = request.caller
         refs = await find_references(self.services, caller, body)
-        try:
-            cleaned = self.kind.validate_create(
-                body, phone_region=self.services.settings.phone_region, refs=refs
-            )
-        except ValidationFailed as failure:
-            raise BadRequest.from_validation(failure) from None
+        cleaned = self.kind.validate_create(
+            body, phone_region=self.services.settings.phone_region, refs=refs
+        )
         cleaned = await self.prepare(cleaned, caller)
         activity = self.kind.new(
             cleaned, activity_id=self.services.ids.new("acti"), now=self.services.clock.now(),
@@ -181,12 +184,9 @@ class ActivityResource:
             raise object_not_found(self.kind.not_found)
         checked = _decode(stored)
         refs = await find_references(self.services, caller, body, checked["contact_id"])
-        try:
-            cleaned = self.kind.validate_update(
-                body, phone_region=self.services.settings.phone_region, refs=refs
-            )
-        except ValidationFailed as failure:
-            raise BadRequest.from_validation(failure) from None
+        cleaned = self.kind.validate_update(
+            body, phone_region=self.services.settings.phone_region, refs=refs
+        )
         now = self.services.clock.now()
 
         def change(locked: bytes) -> ActivityRow:
@@ -210,13 +210,11 @@ class ActivityResource:
         return document
 
     async def delete(self, request: Request) -> Response:
-        deleted = await self.services.store.delete_activity(
+        found = await self.services.store.delete_activity(
             request.caller.organization_id, self.kind.name, request.path_params[self.id_param],
             record=EventRecorder(self.services, request).deleted(),
         )  # fmt: skip
-        if not deleted:
-            raise object_not_found(self.kind.not_found)
-        return Response(b"{}")
+        return deleted(found, self.kind.not_found)
 
     async def list(self, request: Request) -> Response:
         query = parse_call_list(request.query, tz_offset=request.headers.get("x-tz-offset"))

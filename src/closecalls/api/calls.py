@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from closecalls.api.activity_resource import ActivityResource, activity_row
+from closecalls.api.activity_resource import ActivityResource, activity_row, look_up_references
 from closecalls.domain import calls
 from closecalls.domain.principal import Principal
 
 # The bulk importer and benches build call rows the way every activity's are built.
 call_row = activity_row
+__all__ = ["CallHandlers", "call_row", "look_up_references"]
 
 
 class CallHandlers(ActivityResource):

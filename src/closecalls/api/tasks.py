@@ -7,18 +7,18 @@ from typing import Any
 import msgspec
 
 from closecalls.api.activity_resource import activity_row, find_references
+from closecalls.api.handlers import Handlers, deleted
 from closecalls.api.idempotency import idempotently
 from closecalls.api.listing import list_response
 from closecalls.api.recording import EventRecorder
 from closecalls.domain import tasks
-from closecalls.domain.errors import ValidationFailed
 from closecalls.domain.idempotency import IdempotencyKey
 from closecalls.domain.listing import parse_tz_offset
 from closecalls.domain.principal import Principal
 from closecalls.domain.projection import parse_fields
 from closecalls.domain.task_list import parse_task_list
 from closecalls.domain.times import parse_timestamp, to_micros
-from closecalls.http.errors import BadRequest, object_not_found
+from closecalls.http.errors import object_not_found
 from closecalls.http.request import Request
 from closecalls.http.responses import Response, encode_json, json_response
 from closecalls.http.router import Route
@@ -65,11 +65,8 @@ async def delete_lead_tasks(services: Services, request: Request, lead_id: str) 
     )
 
 
-class TaskHandlers:
+class TaskHandlers(Handlers):
     """Handlers for the Tasks resource."""
-
-    def __init__(self, services: Services) -> None:
-        self.services = services
 
     def routes(self) -> list[Route]:
         return [
@@ -114,12 +111,9 @@ class TaskHandlers:
         caller = request.caller
         services = self.services
         refs = await find_references(services, caller, body)
-        try:
-            cleaned = tasks.validate_create(
-                body, phone_region=services.settings.phone_region, refs=refs, system=system
-            )
-        except ValidationFailed as failure:
-            raise BadRequest.from_validation(failure) from None
+        cleaned = tasks.validate_create(
+            body, phone_region=services.settings.phone_region, refs=refs, system=system
+        )
         names = await self._names(caller, cleaned["lead_id"], cleaned.get("contact_id"))
         now = services.clock.now()
         task = tasks.new_task(
@@ -197,12 +191,9 @@ class TaskHandlers:
         caller = request.caller
         services = self.services
         refs = await find_references(services, caller, body)
-        try:
-            cleaned = tasks.validate_update(
-                body, phone_region=services.settings.phone_region, refs=refs, bulk=bulk
-            )
-        except ValidationFailed as failure:
-            raise BadRequest.from_validation(failure) from None
+        cleaned = tasks.validate_update(
+            body, phone_region=services.settings.phone_region, refs=refs, bulk=bulk
+        )
         recorder = EventRecorder(services, request)
         now = services.clock.now()
 
@@ -237,13 +228,11 @@ class TaskHandlers:
         return json_response({})
 
     async def delete(self, request: Request) -> Response:
-        deleted = await self.services.store.delete_task(
+        found = await self.services.store.delete_task(
             request.caller.organization_id, request.path_params["task_id"],
             record=deleted_tasks(self.services, request),
         )  # fmt: skip
-        if not deleted:
-            raise object_not_found("Task")
-        return Response(b"{}")
+        return deleted(found, "Task")
 
     async def list(self, request: Request) -> Response:
         now = self.services.clock.now()

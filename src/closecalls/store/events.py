@@ -5,23 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from closecalls.domain.events import Event
 
-@dataclass(frozen=True, slots=True)
-class EventRow:
-    """An event's indexed columns and its JSON document."""
-
-    id: str
-    organization_id: str
-    object_type: str
-    object_id: str
-    action: str
-    lead_id: str | None
-    user_id: str | None
-    request_id: str | None
-    date_created: int
-    date_updated: int
-    document: bytes
-
+# An event as stored: its indexed columns and its encoded document.
+EventRow = Event[bytes]
 
 # Events to write with a change: from the stored document before and after it.
 Recorder = Callable[[bytes, bytes], Sequence[EventRow]]

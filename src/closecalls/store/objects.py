@@ -18,7 +18,6 @@ from closecalls.store.sql import (
     INSERT_OBJECT,
     INSERT_PHONE,
     UPDATE_OBJECT,
-    list_objects_sql,
     object_filter,
     objects_by_id,
 )
@@ -187,10 +186,13 @@ class ObjectStore:
         skip: int,
         newest_first: bool,
     ) -> tuple[list[bytes], bool]:
-        sql, args = list_objects_sql(
-            self.db.dialect, organization_id, kind, parent_ids=parent_ids, limit=limit,
-            skip=skip, newest_first=newest_first,
-        )  # fmt: skip
+        """One page of objects of a kind, oldest or newest first, and whether more follow."""
+        where, args = object_filter(self.db.dialect, organization_id, kind, parent_ids)
+        direction = "DESC" if newest_first else "ASC"
+        page = f"LIMIT {self.db.dialect.param(args, limit + 1)} "
+        page += f"OFFSET {self.db.dialect.param(args, skip)}"
+        order = f"ORDER BY date_created {direction}, seq {direction}"
+        sql = f"SELECT document FROM crm_object WHERE {where} {order} {page}"
         found = await self.db.read(tenant(organization_id), one, rows(sql, *args))
         return [values[0] for values in found[:limit]], len(found) > limit
 
