@@ -150,7 +150,8 @@ class ActivityResource(Handlers):
             raise object_not_found(self.kind.not_found)
         selection = parse_fields(request.query.get("_fields"))
         if selection is None:
-            return Response(visible_document(document))
+            kept = self.kind.stores_optional_fields
+            return Response(visible_document(document) if kept else document)
         return json_response(project_document(document, selection, self.kind.optional_fields))
 
     async def update(self, request: Request) -> Response:
@@ -224,4 +225,7 @@ class ActivityResource(Handlers):
         documents, has_more = await self.services.store.list_activities(
             request.caller.organization_id, query
         )
-        return list_response(documents, has_more, parse_fields(request.query.get("_fields")))
+        return list_response(
+            documents, has_more, parse_fields(request.query.get("_fields")),
+            may_hold_optional=self.kind.stores_optional_fields,
+        )  # fmt: skip

@@ -243,4 +243,5 @@ class TaskHandlers(Handlers):
             request.caller.organization_id, query
         )
         served = [encode_json(self._served(document, request)) for document in documents]
-        return list_response(served, has_more, parse_fields(request.query.get("_fields")))
+        selection = parse_fields(request.query.get("_fields"))
+        return list_response(served, has_more, selection, may_hold_optional=False)

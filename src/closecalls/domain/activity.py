@@ -233,6 +233,8 @@ class ActivityType:
     label: str = ""
     # False when Close's API has no plain create (meetings come from calendars).
     public_create: bool = True
+    # True when its documents hold the optional fields, to be taken out of default answers.
+    stores_optional_fields: bool = False
 
     @property
     def not_found(self) -> str:

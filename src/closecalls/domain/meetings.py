@@ -133,4 +133,5 @@ KIND = ActivityType(
     name=MEETING_TYPE, path="meeting", create_schema=CREATE_SCHEMA, update_schema=UPDATE_SCHEMA,
     validate_create=validate_create, validate_update=validate_update, new=new_meeting,
     apply_update=apply_update, optional_fields=OPTIONAL_FIELDS, public_create=False,
+    stores_optional_fields=True,
 )  # fmt: skip
