@@ -133,3 +133,19 @@ async def test_bulk_update_and_delete(app: App, tenant: Tenant, client: httpx.As
     assert (await client.delete(f"{TASKS}{third['id']}/")).json() == {}
     assert (await client.get(f"{TASKS}{third['id']}/")).status_code == 404
     assert (await client.delete(f"{TASKS}{third['id']}/")).status_code == 404
+
+
+async def test_a_deleted_lead_takes_its_tasks_along(client: httpx.AsyncClient) -> None:
+    lead, other = await create_lead(client), await create_lead(client, "Other")
+    gone = await create(client, lead_id=lead["id"], is_complete=True)
+    kept = await create(client, lead_id=other["id"])
+    assert (await client.delete(f"/api/v1/lead/{lead['id']}/")).json() == {}
+    assert await listed(client, _type="all") == [kept["id"]]
+    assert (await client.get(f"{TASKS}{gone['id']}/")).status_code == 404
+    events = (await client.get("/api/v1/event/", params={
+        "object_type": "task.lead", "object_id": gone["id"],
+    })).json()["data"]  # fmt: skip
+    assert events[0]["action"] == "deleted" and events[0]["previous_data"]["id"] == gone["id"]
+    completion = {"object_type": "activity.taskcompleted", "object_id": gone["object_id"]}
+    completed = (await client.get("/api/v1/event/", params=completion)).json()["data"]
+    assert [event["action"] for event in completed] == ["deleted", "created"]

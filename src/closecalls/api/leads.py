@@ -7,7 +7,6 @@ from typing import Any
 from closecalls.api.handlers import Handlers, deleted, resource_routes
 from closecalls.api.objects import decode, object_row, paging, respond, respond_page
 from closecalls.api.recording import EventRecorder, created_events
-from closecalls.api.tasks import delete_lead_tasks
 from closecalls.domain import contacts, leads
 from closecalls.domain.errors import ValidationFailed
 from closecalls.domain.principal import Principal
@@ -111,9 +110,6 @@ class LeadHandlers(Handlers):
             request.caller.organization_id, request.path_params["lead_id"],
             record=EventRecorder(self.services, request).deleted(),
         )  # fmt: skip
-        if found:
-            # Close deletes a lead's tasks with it, each with its own `deleted` event.
-            await delete_lead_tasks(self.services, request, request.path_params["lead_id"])
         return deleted(found, "Lead")
 
     async def list(self, request: Request) -> Response:

@@ -58,13 +58,6 @@ def deleted_tasks(services: Services, request: Request) -> RemovalRecorder | Non
     return named
 
 
-async def delete_lead_tasks(services: Services, request: Request, lead_id: str) -> None:
-    """Delete the tasks of a lead just deleted."""
-    await services.store.delete_lead_tasks(
-        request.caller.organization_id, lead_id, record=deleted_tasks(services, request)
-    )
-
-
 class TaskHandlers(Handlers):
     """Handlers for the Tasks resource."""
 

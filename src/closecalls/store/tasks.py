@@ -33,7 +33,6 @@ UPDATE_TASK = (
     "WHERE id = ? AND organization_id = ?"
 )
 DELETE_TASK = "DELETE FROM task WHERE id = ? AND organization_id = ? RETURNING document"
-DELETE_LEAD_TASKS = "DELETE FROM task WHERE organization_id = ? AND lead_id = ? RETURNING document"
 
 
 def _values(row: TaskRow) -> tuple[object, ...]:
@@ -91,15 +90,6 @@ def delete(organization_id: str, task_id: str, record: RemovalRecorder | None) -
     if record is not None and removed is not None:
         yield from insert_events(record([("task", removed)]))
     return removed is not None
-
-
-def delete_of_lead(
-    organization_id: str, lead_id: str, record: RemovalRecorder | None
-) -> Transaction[int]:
-    removed = yield rows(DELETE_LEAD_TASKS, organization_id, lead_id)
-    if record is not None and removed:
-        yield from insert_events(record([("task", found[0]) for found in removed]))
-    return len(removed)
 
 
 def task_filter(
@@ -173,14 +163,6 @@ class TaskStore:
     ) -> bool:
         return await self.db.write(
             tenant(organization_id), delete, organization_id, task_id, record
-        )
-
-    async def delete_lead_tasks(
-        self, organization_id: str, lead_id: str, *, record: RemovalRecorder | None = None
-    ) -> int:
-        """Delete a deleted lead's tasks, as Close deletes a lead's children; how many."""
-        return await self.db.write(
-            tenant(organization_id), delete_of_lead, organization_id, lead_id, record
         )
 
     async def list_tasks(self, organization_id: str, query: TaskQuery) -> tuple[list[bytes], bool]:
