@@ -8,7 +8,12 @@ import httpx
 
 from closecalls import accounts
 from closecalls.accounts import Tenant
+from closecalls.api.activity_resource import activity_row
 from closecalls.app import App
+from closecalls.domain import meetings
+from closecalls.domain.activity import References
+from closecalls.domain.principal import Principal
+from closecalls.http.responses import encode_json
 from closecalls.store.rows import User
 
 
@@ -56,3 +61,22 @@ async def create_user(app: App, tenant: Tenant, first_name: str = "Rita") -> Use
         services.store, organization_id=tenant.organization.id, first_name=first_name,
         last_name="Rep", email=None, clock=services.clock, ids=services.ids,
     )  # fmt: skip
+
+
+async def create_meeting(app: App, tenant: Tenant, lead_id: str, **body: Any) -> dict[str, Any]:
+    """A meeting as a calendar would bring it: Close's API has no plain create for one."""
+    services = app.services
+    owner = tenant.user
+    principal = Principal(tenant.organization.id, owner.id, owner.display_name, "test")
+    contact_id = body.get("contact_id")
+    refs = References(
+        users={owner.id: owner.display_name}, leads=frozenset({lead_id}),
+        contact_leads={contact_id: lead_id} if contact_id else {},
+    )  # fmt: skip
+    cleaned = meetings.validate_create({"lead_id": lead_id, **body}, phone_region="US", refs=refs)
+    meeting = meetings.new_meeting(
+        cleaned, activity_id=services.ids.new("acti"), now=services.clock.now(),
+        principal=principal, user_names=refs.users,
+    )  # fmt: skip
+    await services.store.insert_activity(activity_row(meeting, encode_json(meeting)))
+    return meeting

@@ -280,3 +280,45 @@ def test_tap_closeio_reads_the_event_log(
         assert datetime.fromisoformat(record["date_updated"].replace("Z", "+00:00")) == (
             datetime.fromisoformat(event["date_updated"]).replace(tzinfo=UTC)
         )
+
+
+def test_tap_closeio_syncs_a_mixed_timeline_exactly_once(
+    tap_python: Path, server: LiveServer, tmp_path: Path
+) -> None:
+    base = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0) - timedelta(days=5)
+    with server.client() as http:
+        lead_id = http.post("/api/v1/lead/", json={"name": "Acme"}).json()["id"]
+    made: list[tuple[str, dict[str, Any]]] = []
+    for n in range(90):
+        # Off the tap's window boundaries: it asks `__gt` one window's end, `__lt` the next's.
+        moment = (base + timedelta(hours=n, minutes=30, microseconds=n % 7)).isoformat()
+        path, body = [
+            (CALLS, {"duration": n}),
+            ("/api/v1/activity/sms/", {"status": ("sent", "inbox", "draft")[n % 3], "text": "x"}),
+            ("/api/v1/activity/note/", {"lead_id": lead_id, "note": f"note {n}"}),
+        ][n % 3]
+        made.append((path, {**body, "date_created": moment}))
+    responses = server.parallel([("POST", path, body) for path, body in made])
+    assert [response.status_code for response in responses] == [200] * len(made)
+    with server.client() as http:
+        task = http.post("/api/v1/task/", json={"lead_id": lead_id, "is_complete": True}).json()
+        timeline = [r.json() for r in responses]
+        timeline.append(http.get("/api/v1/activity/", params={"_limit": 1}).json()["data"][0])
+    assert timeline[-1]["id"] == task["object_id"]
+    config = write_json(tmp_path / "config.json", {
+        "api_key": KEY, "start_date": (base - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "date_window": 2,
+    })  # fmt: skip
+    catalog = json.loads(run_tap(tap_python, server, "--config", config, "--discover"))
+    catalog_path = write_json(tmp_path / "catalog.json", select_only(catalog, "activities"))
+    messages = singer_messages(run_tap(tap_python, server, "-c", config, "--catalog", catalog_path))
+    records = [m["record"] for m in messages if m["type"] == "RECORD"]
+    counts = Counter(record["id"] for record in records)
+    assert sorted(counts.values()) == [1] * len(timeline)
+    assert set(counts) == {activity["id"] for activity in timeline}
+    assert Counter(record["_type"] for record in records) == {
+        "Call": 30, "SMS": 30, "Note": 30, "TaskCompleted": 1,
+    }  # fmt: skip
+    by_id = {record["id"]: record for record in records}
+    for activity in timeline:
+        assert comparable(by_id[activity["id"]]) == comparable(activity)

@@ -15,7 +15,13 @@ import pytest
 from closecalls.accounts import Tenant
 from closecalls.app import App
 from tests.conftest import client_for
-from tests.factories import create_contact, create_lead, create_outcome, create_user
+from tests.factories import (
+    create_contact,
+    create_lead,
+    create_meeting,
+    create_outcome,
+    create_user,
+)
 
 
 @dataclass
@@ -39,6 +45,22 @@ async def populate(app: App, tenant: Tenant) -> World:
                 "contact_id": contact["id"], "outcome_id": outcome["id"], "user_id": rep.id,
             })
         ).json()  # fmt: skip
+        sms = (
+            await http.post("/api/v1/activity/sms/", json={
+                "status": "sent", "text": "hi", "contact_id": contact["id"], "user_id": rep.id,
+            })
+        ).json()  # fmt: skip
+        note = (
+            await http.post("/api/v1/activity/note/", json={
+                "lead_id": lead["id"], "contact_id": contact["id"], "note": "hi",
+            })
+        ).json()  # fmt: skip
+        meeting = await create_meeting(app, tenant, lead["id"], contact_id=contact["id"])
+        task = (
+            await http.post("/api/v1/task/", json={
+                "lead_id": lead["id"], "contact_id": contact["id"], "assigned_to": rep.id,
+            })
+        ).json()  # fmt: skip
         webhook = (
             await http.post("/api/v1/webhook/", json={
                 "url": "https://example.com/hook",
@@ -48,7 +70,8 @@ async def populate(app: App, tenant: Tenant) -> World:
         event = (await http.get("/api/v1/event/", params={"lead_id": lead["id"]})).json()
     return World({
         "webhook": webhook["id"], "event": event["data"][0]["id"],
-        "call": call["id"], "lead": lead["id"], "contact": contact["id"],
+        "call": call["id"], "sms": sms["id"], "note": note["id"], "meeting": meeting["id"],
+        "task": task["id"], "lead": lead["id"], "contact": contact["id"],
         "outcome": outcome["id"], "user": rep.id, "organization": tenant.organization.id,
     })  # fmt: skip
 
@@ -57,16 +80,22 @@ async def populate(app: App, tenant: Tenant) -> World:
 PATH_KINDS = {
     "call_id": "call", "lead_id": "lead", "contact_id": "contact", "outcome_id": "outcome",
     "user_id": "user", "organization_id": "organization", "event_id": "event",
-    "subscription_id": "webhook",
+    "subscription_id": "webhook", "sms_id": "sms", "note_id": "note", "meeting_id": "meeting",
+    "activity_id": "note", "task_id": "task",
 }  # fmt: skip
 # Every id filter each collection accepts, with the kind of id it takes.
 FILTERS: dict[str, dict[str, str]] = {
     "/api/v1/activity/call/": {"id__in": "call", "lead_id": "lead", "contact_id": "contact",
                                "user_id": "user", "organization_id": "organization"},
-    "/api/v1/activity/": {"id__in": "call", "lead_id": "lead", "lead_id__in": "lead",
+    **{f"/api/v1/activity/{kind}/": {"id__in": kind, "lead_id": "lead", "contact_id": "contact",
+                                      "user_id": "user", "organization_id": "organization"}
+       for kind in ("sms", "note", "meeting")},
+    "/api/v1/activity/": {"id__in": "sms", "lead_id": "lead", "lead_id__in": "lead",
                           "contact_id": "contact", "contact_id__in": "contact",
                           "user_id": "user", "user_id__in": "user",
                           "organization_id": "organization"},
+    "/api/v1/task/": {"id": "task", "id__in": "task", "lead_id": "lead", "assigned_to": "user",
+                      "organization_id": "organization"},
     "/api/v1/contact/": {"lead_id": "lead"},
     "/api/v1/lead/": {},
     "/api/v1/outcome/": {},
@@ -80,6 +109,11 @@ FOREIGN_REFERENCES: dict[str, list[dict[str, str]]] = {
     "/api/v1/activity/call/": [{"lead_id": "lead"}, {"contact_id": "contact"},
                                {"user_id": "user"}, {"created_by_id": "user"},
                                {"outcome_id": "outcome"}],
+    "/api/v1/activity/sms/": [{"lead_id": "lead"}, {"contact_id": "contact"},
+                              {"user_id": "user"}, {"created_by_id": "user"}],
+    "/api/v1/activity/note/": [{"lead_id": "lead"}, {"contact_id": "contact"},
+                               {"user_id": "user"}, {"created_by_id": "user"}],
+    "/api/v1/task/": [{"lead_id": "lead"}, {"contact_id": "contact"}, {"assigned_to": "user"}],
     "/api/v1/contact/": [{"lead_id": "lead"}],
     "/api/v1/lead/": [],
     "/api/v1/outcome/": [],
@@ -88,8 +122,16 @@ FOREIGN_REFERENCES: dict[str, list[dict[str, str]]] = {
     "/oauth2/authorize/decision/": [{"organization_id": "organization"}],
 }  # fmt: skip
 # A harmless change per kind, to try on the other organization's object.
-CHANGES = {"call": {"note": "pwned"}, "lead": {"name": "pwned"}, "contact": {"name": "pwned"},
-           "outcome": {"name": "pwned"}, "webhook": {"status": "paused"}}  # fmt: skip
+# What a create needs besides the foreign reference tried, from the caller's own objects.
+OWN_BODIES: dict[str, dict[str, Any]] = {
+    "/api/v1/activity/sms/": {"status": "sent"}, "/api/v1/activity/note/": {"lead_id": "lead"},
+    "/api/v1/task/": {"lead_id": "lead"},
+}  # fmt: skip
+CHANGES = {"call": {"note": "pwned"}, "sms": {"text": "pwned"}, "note": {"note": "pwned"},
+           "meeting": {"user_note_html": "pwned"}, "task": {"text": "pwned"},
+           "lead": {"name": "pwned"},
+           "contact": {"name": "pwned"}, "outcome": {"name": "pwned"},
+           "webhook": {"status": "paused"}}  # fmt: skip
 
 
 @pytest.fixture
@@ -104,6 +146,13 @@ async def snapshot(app: App, tenant: Tenant, world: World) -> dict[str, Any]:
     """Everything B holds, read with B's own key."""
     paths = {
         "call": f"/api/v1/activity/call/{world.ids['call']}/",
+        **{
+            kind: f"/api/v1/activity/{kind}/{world.ids[kind]}/"
+            for kind in ("sms", "note", "meeting")
+        },
+        "timeline": "/api/v1/activity/",
+        "task": f"/api/v1/task/{world.ids['task']}/",
+        "tasks": "/api/v1/task/?_type=all",
         "lead": f"/api/v1/lead/{world.ids['lead']}/",
         "contact": f"/api/v1/contact/{world.ids['contact']}/",
         "outcome": f"/api/v1/outcome/{world.ids['outcome']}/",
@@ -159,11 +208,22 @@ async def test_every_route_keeps_organizations_apart(
                     )
                     for template in FOREIGN_REFERENCES[route.path]:
                         body = {key: theirs.ids[kind] for key, kind in template.items()}
-                        response = await http.post(route.path, json=body)
+                        own = {
+                            key: mine.ids.get(value, value)
+                            for key, value in OWN_BODIES.get(route.path, {}).items()
+                        }
+                        response = await http.post(route.path, json={**own, **body})
                         assert response.status_code == 400, (route.path, body, response.text)
                         assert response.json()["field-errors"] == dict.fromkeys(
                             body, "Object does not exist."
                         )
+                elif method == "PUT" and route.path in FILTERS:
+                    # A bulk update selects by filters: naming their ids selects nothing.
+                    for name, kind in FILTERS[route.path].items():
+                        response = await http.put(route.path, params={name: theirs.ids[kind]},
+                                                  json={"is_complete": True})  # fmt: skip
+                        assert response.status_code == 200, response.text
+                        assert_no_leak(response, theirs)
                 else:
                     pytest.fail(f"no tenancy rule for {method} {route.path}")
         # My own call cannot be pointed at their objects either.

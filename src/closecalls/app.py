@@ -17,9 +17,13 @@ from closecalls.api.calls import CallHandlers
 from closecalls.api.contacts import ContactHandlers
 from closecalls.api.events import EventHandlers
 from closecalls.api.leads import LeadHandlers
+from closecalls.api.meetings import MeetingHandlers
+from closecalls.api.notes import NoteHandlers
 from closecalls.api.oauth import OAuthHandlers
 from closecalls.api.openapi import with_openapi
 from closecalls.api.outcomes import OutcomeHandlers
+from closecalls.api.sms import SmsHandlers
+from closecalls.api.tasks import TaskHandlers
 from closecalls.api.users import UserHandlers
 from closecalls.api.webhooks import WebhookHandlers
 from closecalls.domain.clock import Clock, SystemClock
@@ -60,7 +64,8 @@ class App:
         self.services = services
         handlers = with_openapi(
             CallHandlers, ActivityHandlers, LeadHandlers, ContactHandlers, OutcomeHandlers,
-            UserHandlers, EventHandlers, WebhookHandlers,
+            UserHandlers, EventHandlers, WebhookHandlers, SmsHandlers, NoteHandlers,
+            MeetingHandlers, TaskHandlers,
         )  # fmt: skip
         routes = [route for kind in handlers for route in kind(services).routes()]
         # Close's OAuth endpoints sit at the host's root, outside /api/v1/ and its document.

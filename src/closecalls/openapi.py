@@ -8,7 +8,7 @@ from http import HTTPStatus
 from typing import Any
 
 import closecalls
-from closecalls import openapi_events
+from closecalls import openapi_activities, openapi_events
 from closecalls.domain.listing import (
     COMPARISONS,
     DATE_FIELDS,
@@ -132,6 +132,62 @@ def crud_operations(kind: str, *, counted: bool) -> dict[str, Operation]:
     }  # fmt: skip
 
 
+# A type the timeline holds that has no resource here (another writer's) is still an object.
+ANY_ACTIVITY: Schema = {"anyOf": [
+    ref("CallActivityFields"),
+    *(ref(f"{resource.schema}Fields") for resource in openapi_activities.RESOURCES),
+    {"type": "object", "required": ["id", "_type"]},
+]}  # fmt: skip
+
+
+def activity_operations(resource: openapi_activities.Resource) -> dict[str, Operation]:
+    """The operations of one typed activity resource, as the calls resource has them."""
+    name, label = resource.schema, resource.kind.name
+    operations = {
+        "list": Operation(summary=f"List or filter {label} activities",
+                          response=page(ref(f"{name}Fields")), parameters=(*CALL_FILTERS, FIELDS)),
+        "get": Operation(summary=f"Get a single {label} activity", response=ref(f"{name}Fields"),
+                         parameters=(FIELDS,)),
+        "update": Operation(summary=f"Update a {label} activity", response=ref(name),
+                            body=resource.update_body, may_conflict=True),
+        "delete": Operation(summary=f"Delete a {label} activity", response=EMPTY_OBJECT),
+    }  # fmt: skip
+    if resource.create_body is not None:
+        operations["create"] = Operation(
+            summary=f"Create a {label} activity", response=ref(name), body=resource.create_body
+        )
+    return operations
+
+
+def task_operations() -> dict[str, Operation]:
+    """The Tasks resource: list and bulk update share their filters."""
+    filters = tuple(
+        query(name, {"type": "string"}, text) for name, text in openapi_activities.TASK_FILTERS
+    )
+    listing = (*PAGING, *filters, TZ_OFFSET)
+    return {
+        "list": Operation(summary="List or filter tasks", response=page(ref("TaskFields")),
+                          parameters=(*listing, FIELDS)),
+        "create": Operation(summary="Create a task", response=ref("TaskFields"),
+                            body="CreateTask", parameters=(FIELDS,)),
+        "bulk_update": Operation(summary="Bulk-update tasks", response=EMPTY_OBJECT,
+                                 body="BulkUpdateTask", parameters=listing),
+        "get": Operation(summary="Fetch a single task", response=ref("TaskFields"),
+                         parameters=(FIELDS, TZ_OFFSET)),
+        "update": Operation(summary="Update a task", response=ref("TaskFields"),
+                            body="UpdateTask", parameters=(FIELDS, TZ_OFFSET)),
+        "delete": Operation(summary="Delete a task", response=EMPTY_OBJECT),
+    }  # fmt: skip
+
+
+def operation_key(handler: Handler) -> str:
+    """`Class.method` of a handler: the subclass's name where the method is inherited."""
+    owner = getattr(handler, "__self__", None)
+    if owner is None:
+        return handler.__qualname__
+    return f"{type(owner).__name__}.{handler.__name__}"
+
+
 # Keyed by the handler's qualified name, so a new route without an entry fails the build.
 # The admin API (/_closecalls/, closecalls.toolkit.admin) is left out on purpose: it is not
 # Close's, and clients generated from this document must see only what Close serves.
@@ -160,9 +216,16 @@ OPERATIONS: Mapping[str, Operation] = {
     "CallHandlers.delete": Operation(summary="Delete a Call activity", response=EMPTY_OBJECT),
     "ActivityHandlers.list": Operation(
         summary="List or filter all activities",
-        response=page(ref("CallActivityFields")),
+        response=page(ANY_ACTIVITY),
         parameters=(*ACTIVITY_FILTERS, FIELDS),
     ),
+    "ActivityHandlers.delete": Operation(summary="Delete an activity", response=EMPTY_OBJECT),
+    **{
+        f"{resource.handlers}.{action}": operation_spec
+        for resource in openapi_activities.RESOURCES
+        for action, operation_spec in activity_operations(resource).items()
+    },
+    **{f"TaskHandlers.{action}": spec for action, spec in task_operations().items()},
     "UserHandlers.me": Operation(
         summary="Fetch your user information",
         response=ref("MeFields"),
@@ -275,7 +338,7 @@ def error_statuses(route: Route, method: str, spec: Operation) -> list[int]:
 
 def operation(route: Route, method: str, handler: Handler) -> Schema:
     """One method of one path; the handler's docstring, if any, is the summary."""
-    name = handler.__qualname__
+    name = operation_key(handler)
     spec = OPERATIONS.get(name)
     if spec is None:
         raise KeyError(f"no OpenAPI operation for {name} ({method} {route.path})")
@@ -302,7 +365,11 @@ def operation(route: Route, method: str, handler: Handler) -> Schema:
         "responses": responses,
     }
     if spec.body is not None:
-        example = openapi_events.BODIES.get(spec.body) or example_body(REQUEST_BODIES[spec.body])
+        example = (
+            openapi_events.BODIES.get(spec.body)
+            or openapi_activities.BODIES.get(spec.body)
+            or example_body(REQUEST_BODIES[spec.body])
+        )
         media = {"schema": ref(spec.body), "example": example}
         result["requestBody"] = {"required": True, "content": {JSON: media}}
     if route.public:

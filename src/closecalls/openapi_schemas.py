@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from closecalls import openapi_events
+from closecalls import openapi_activities, openapi_events
 from closecalls.api.users import organization_document, user_document
 from closecalls.domain import calls, contacts, leads, outcomes
 from closecalls.domain.fields import Field, Kind
@@ -32,6 +32,8 @@ KINDS: Mapping[Kind, Schema] = {
     "https_url": {"type": "string", "format": "uri", "description": "An https:// URL."},
     "phone": {"type": "string", "description": "Phone number in E.164 format"},
     "object": {"type": "object", "additionalProperties": {}},
+    "boolean": {"type": "boolean"},
+    "array": {"type": "array", "items": {"type": "object"}},
 }
 _EXAMPLE_INPUTS: Mapping[Kind, Any] = {
     "string": "example",
@@ -40,6 +42,8 @@ _EXAMPLE_INPUTS: Mapping[Kind, Any] = {
     "https_url": "https://example.com/recording.mp3",
     "phone": "+16505551234",
     "object": {"example": "value"},
+    "boolean": False,
+    "array": [],
 }
 REQUEST_BODIES: Mapping[str, Mapping[str, Field]] = {
     "CreateCallActivity": calls.CREATE_SCHEMA,
@@ -50,6 +54,7 @@ REQUEST_BODIES: Mapping[str, Mapping[str, Field]] = {
     "UpdateContact": contacts.SCHEMA,
     "CreateOutcome": outcomes.SCHEMA,
     "UpdateOutcome": outcomes.SCHEMA,
+    **openapi_activities.REQUEST_BODIES,
 }
 
 
@@ -283,9 +288,18 @@ def schemas() -> dict[str, Schema]:
         name: document_schemas(name, properties_of([sample], {**_RESPONSE_HINTS, **_OBJECT_HINTS}))
         for name, sample in object_samples().items()
     }
+    activities: dict[str, Schema] = {}
+    for resource in openapi_activities.RESOURCES:
+        hidden = resource.kind.optional_fields
+        samples = [{k: v for k, v in doc.items() if k not in hidden} for doc in resource.samples]
+        known = {**_RESPONSE_HINTS, **openapi_activities.HINTS}
+        activities.update(document_schemas(resource.schema, properties_of(samples, known), hidden))
+    task = properties_of(openapi_activities.task_samples(), _RESPONSE_HINTS)
+    activities.update(document_schemas("Task", task))
     return {
         **choices,
         **{name: request_schema(name, fields) for name, fields in REQUEST_BODIES.items()},
+        **activities,
         **{key: value for schemas in crm.values() for key, value in schemas.items()},
         **document_schemas("CallActivity", call, calls.OPTIONAL_FIELDS),
         **document_schemas("User", user),

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 from typing import Any
 
 import httpx
 import pytest
 
 from closecalls.accounts import Tenant
-from tests.factories import create_contact, create_lead, create_leads
+from closecalls.app import App
+from closecalls.domain.clock import ManualClock
+from tests.factories import create_contact, create_lead, create_leads, create_meeting
 
 ACTIVITIES = "/api/v1/activity/"
 
@@ -100,3 +103,54 @@ async def test_other_organizations_activities_are_invisible(
     await create_calls(other_client, [{"lead_id": theirs}])
     assert await ids(client) == []
     assert await ids(client, lead_id=theirs) == []
+
+
+async def test_every_type_shares_one_timeline(
+    app: App, tenant: Tenant, client: httpx.AsyncClient, clock: ManualClock
+) -> None:
+    lead_id = (await create_lead(client))["id"]
+    made = []
+    for path, body in (
+        ("call/", {"lead_id": lead_id}),
+        ("sms/", {"lead_id": lead_id, "status": "sent", "text": "hi"}),
+        ("note/", {"lead_id": lead_id, "note": "hi"}),
+    ):
+        clock.advance(timedelta(seconds=1))
+        made.append((await client.post(ACTIVITIES + path, json=body)).json())
+    clock.advance(timedelta(seconds=1))
+    made.append(await create_meeting(app, tenant, lead_id, transcripts=[{"summary_text": "x"}]))
+    newest_first = [item["id"] for item in reversed(made)]
+    assert await ids(client) == newest_first
+    assert await ids(client, _limit=2, _skip=2) == newest_first[2:]
+    assert await ids(client, _order_by="date_created") == newest_first[::-1]
+    page = (await client.get(ACTIVITIES)).json()["data"]
+    assert [item["_type"] for item in page] == ["Meeting", "Note", "SMS", "Call"]
+    assert "transcripts" not in page[0]
+    assert page[1:] == list(reversed(made[:3]))
+    assert await ids(client, lead_id=lead_id, _type="SMS") == [made[1]["id"]]
+    assert await ids(client, lead_id=lead_id, _type__in="Note,Call") == [
+        made[2]["id"], made[0]["id"]
+    ]  # fmt: skip
+    projected = (await client.get(ACTIVITIES, params={"_fields": "_type,transcripts"})).json()
+    assert projected["data"][0] == {"_type": "Meeting", "transcripts": [{"summary_text": "x"}]}
+    assert projected["data"][1] == {"_type": "Note"}
+
+
+async def test_delete_any_activity_by_id(
+    app: App, tenant: Tenant, client: httpx.AsyncClient, other_client: httpx.AsyncClient
+) -> None:
+    lead_id = (await create_lead(client))["id"]
+    call = (await client.post(ACTIVITIES + "call/", json={})).json()
+    sms = (await client.post(ACTIVITIES + "sms/", json={"status": "inbox", "text": "x"})).json()
+    meeting = await create_meeting(app, tenant, lead_id)
+    for activity in (call, sms, meeting):
+        path = f"{ACTIVITIES}{activity['id']}/"
+        assert (await other_client.delete(path)).status_code == 404
+        assert (await client.delete(path)).json() == {}
+        assert (await client.delete(path)).status_code == 404
+    assert await ids(client) == []
+    found = {"object_type": "activity.sms", "object_id": sms["id"]}
+    deleted = (await client.get("/api/v1/event/", params=found)).json()
+    assert [(e["object_type"], e["action"]) for e in deleted["data"]] == [
+        ("activity.sms", "deleted"), ("activity.sms", "created"),
+    ]  # fmt: skip

@@ -4,6 +4,7 @@ from typing import Any
 import pytest
 
 from closecalls.domain import calls
+from closecalls.domain.activity import WRONG_LEAD
 from closecalls.domain.errors import ValidationFailed
 from closecalls.domain.principal import Principal
 from tests.conftest import START
@@ -161,7 +162,7 @@ def test_a_contact_alone_brings_its_lead() -> None:
 def test_a_contact_of_another_lead_is_refused() -> None:
     with pytest.raises(ValidationFailed) as failure:
         build({"lead_id": "lead_a", "contact_id": "cont_b"})
-    assert failure.value.field_errors == {"contact_id": calls.WRONG_LEAD}
+    assert failure.value.field_errors == {"contact_id": WRONG_LEAD}
 
 
 @pytest.mark.parametrize(
@@ -184,7 +185,7 @@ def test_update_moves_lead_and_contact_together(
 def test_moving_the_lead_away_from_the_calls_contact_is_refused() -> None:
     with pytest.raises(ValidationFailed) as failure:
         calls.attach({"lead_id": "lead_b"}, {"lead_id": "lead_a", "contact_id": "cont_a"}, REFS)
-    assert failure.value.field_errors == {"lead_id": calls.WRONG_LEAD}
+    assert failure.value.field_errors == {"lead_id": WRONG_LEAD}
 
 
 def test_match_by_phone_only_for_unattached_calls() -> None:

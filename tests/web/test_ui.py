@@ -144,7 +144,11 @@ def test_the_lead_timeline_and_dashboard_draw(site: Site, page: Any) -> None:
     lead = site.demo.leads["Initech"]
     page.goto(f"{site.server.url}/#/lead/{lead}")
     calls = [c for c in site.demo.calls if c["lead_id"] == lead]
-    sync_api.expect(page.locator("ol.timeline > li")).to_have_count(len(calls))
+    entries = page.locator("ol.timeline > li")
+    sync_api.expect(entries).to_have_count(len(calls) + len(site.demo.others))
+    for kind in ("SMS", "Note", "TaskCompleted"):
+        sync_api.expect(page.locator(f"ol.timeline > li[data-type='{kind}']").first).to_be_visible()
+    assert "Wants a demo next week." in page.locator("ol.timeline").inner_text()
     page.goto(f"{site.server.url}/#/dashboard")
     sync_api.expect(page.locator("svg.chart")).to_have_count(3)
     bars = page.locator("svg.chart").nth(0).locator("rect")

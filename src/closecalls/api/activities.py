@@ -1,34 +1,51 @@
-"""`/api/v1/activity/`: every activity type we hold, with Close's generic list rules."""
+"""`/api/v1/activity/`: the timeline of every activity type, and deleting any activity."""
 
 from __future__ import annotations
 
-from closecalls.api.handlers import Handlers
+import msgspec
+
+from closecalls.api.handlers import Handlers, deleted
 from closecalls.api.listing import list_response
-from closecalls.domain import calls
-from closecalls.domain.listing import parse_activity_list
+from closecalls.api.recording import EventRecorder
+from closecalls.domain.listing import ActivityQuery, parse_activity_list
 from closecalls.domain.projection import parse_fields
+from closecalls.http.errors import object_not_found
 from closecalls.http.request import Request
 from closecalls.http.responses import Response
 from closecalls.http.router import Route
 
-# The activity types this server stores; a new type joins this list.
-HELD_TYPES = (calls.CALL_TYPE,)
+_decode = msgspec.json.Decoder().decode
 
 
 class ActivityHandlers(Handlers):
-    """The generic activity list (calls are the only type held today)."""
+    """The generic activity list, and Close's older generic delete."""
 
     def routes(self) -> list[Route]:
-        return [Route("/api/v1/activity/", {"GET": self.list})]
+        return [
+            Route("/api/v1/activity/", {"GET": self.list}),
+            Route("/api/v1/activity/{activity_id}/", {"DELETE": self.delete}),
+        ]
 
     async def list(self, request: Request) -> Response:
-        query = parse_activity_list(
-            request.query,
-            tz_offset=request.headers.get("x-tz-offset"),
-            held_types=HELD_TYPES,
-        )
+        query = parse_activity_list(request.query, tz_offset=request.headers.get("x-tz-offset"))
         documents, has_more = await self.services.store.list_activities(
             request.caller.organization_id, query
         )
-        selection = parse_fields(request.query.get("_fields"))
-        return list_response(documents, has_more, selection, calls.OPTIONAL_FIELDS)
+        return list_response(documents, has_more, parse_fields(request.query.get("_fields")))
+
+    async def delete(self, request: Request) -> Response:
+        """Delete an activity of any type (Close's older documentation)."""
+        organization_id = request.caller.organization_id
+        activity_id = request.path_params["activity_id"]
+        store = self.services.store
+        found, _ = await store.list_activities(
+            organization_id, ActivityQuery(ids=(activity_id,), limit=1)
+        )
+        if not found:
+            raise object_not_found("Activity")
+        activity_type = _decode(found[0])["_type"]
+        found_and_deleted = await store.delete_activity(
+            organization_id, activity_type, activity_id,
+            record=EventRecorder(self.services, request).deleted(),
+        )  # fmt: skip
+        return deleted(found_and_deleted, "Activity")

@@ -2,36 +2,63 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 import msgspec
 
+from closecalls.domain.activity_types import TYPES, optional_fields
 from closecalls.domain.projection import FieldSelection
 from closecalls.http.responses import Response, encode_json
 
 _decode = msgspec.json.Decoder().decode
+# Documents of these types hold data served only through `_fields`. `_type` is a document's
+# second key, so looking for it in the first bytes costs next to nothing on other types' pages.
+_HOLDING_OPTIONAL = tuple(
+    f'"_type":"{kind.name}"'.encode() for kind in TYPES if kind.stores_optional_fields
+)
+_HEAD = 128
 
 
 def project_document(
-    document: bytes, selection: FieldSelection, optional: Iterable[str]
+    document: bytes, selection: FieldSelection, optional: tuple[str, ...] | None = None
 ) -> dict[str, Any]:
-    return selection.apply(_decode(document), optional)
+    """The keys `_fields` asks for; `optional` defaults to the document's own type's."""
+    decoded = _decode(document)
+    if optional is None:
+        optional = optional_fields(decoded.get("_type", ""))
+    return selection.apply(decoded, optional)
+
+
+def visible_document(document: bytes) -> bytes:
+    """The document as served by default: without the keys only `_fields` brings."""
+    head = document[:_HEAD]
+    if not any(marker in head for marker in _HOLDING_OPTIONAL):
+        return document
+    decoded = _decode(document)
+    for name in optional_fields(decoded.get("_type", "")):
+        decoded.pop(name, None)
+    return encode_json(decoded)
 
 
 def list_response(
     documents: list[bytes],
     has_more: bool,
     selection: FieldSelection | None,
-    optional: Iterable[str],
+    *,
+    may_hold_optional: bool = True,
 ) -> Response:
-    """`{"data": [...], "has_more": bool}`, splicing stored bytes when nothing is projected."""
-    if selection is None:
+    """`{"data": [...], "has_more": bool}`, splicing stored bytes when nothing is projected.
+
+    A page of one type that never stores optional fields (`may_hold_optional=False`) is
+    spliced as it is: the call list, the hot path, does no work per document.
+    """
+    if selection is None and not may_hold_optional:
         items = b",".join(documents)
+    elif selection is None:
+        items = b",".join(visible_document(document) for document in documents)
     else:
-        optional = tuple(optional)
         items = b",".join(
-            encode_json(project_document(document, selection, optional)) for document in documents
+            encode_json(project_document(document, selection)) for document in documents
         )
     return Response(
         b'{"data":[' + items + b'],"has_more":' + (b"true" if has_more else b"false") + b"}"

@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from closecalls.domain import errors
+from closecalls.domain.activity import (
+    REFERENCE_KEYS,
+    ActivityType,
+    ReferencedIds,
+    References,
+    attach,
+    base_fields,
+    referenced_ids,
+    updated_base,
+    validate,
+)
 from closecalls.domain.errors import ValidationFailed
-from closecalls.domain.fields import Field, clean_fields
-from closecalls.domain.notes import derive_note, derive_note_html
+from closecalls.domain.fields import Field
+from closecalls.domain.notes import resolve_notes
 from closecalls.domain.phones import Phone
 from closecalls.domain.principal import Principal
-from closecalls.domain.times import format_timestamp
 
 CALL_TYPE = "Call"
 MAX_DURATION = 604_800
@@ -77,81 +85,6 @@ VOIP_FIXED_MESSAGE = "This field cannot be changed on a call made through Close'
 # Loaded only when asked for with `_fields` (Close's transcripts); we hold none.
 OPTIONAL_FIELDS = ("recording_transcript", "voicemail_transcript")
 
-USER_REFERENCES = ("user_id", "created_by_id")
-# Keys that must name an object of the caller's organization.
-REFERENCE_KEYS = ("lead_id", "contact_id", "outcome_id", *USER_REFERENCES)
-WRONG_LEAD = "The contact does not belong to this lead."
-
-
-@dataclass(frozen=True, slots=True)
-class References:
-    """What the caller's organization holds of the ids a body names."""
-
-    users: Mapping[str, str]
-    leads: frozenset[str] = frozenset()
-    contact_leads: Mapping[str, str] = field(default_factory=dict)
-    outcomes: frozenset[str] = frozenset()
-
-
-@dataclass(frozen=True, slots=True)
-class ReferencedIds:
-    """The ids of each kind a body names, to be looked up before validation."""
-
-    users: set[str]
-    leads: set[str]
-    contacts: set[str]
-    outcomes: set[str]
-
-
-def referenced_ids(body: Mapping[str, Any]) -> ReferencedIds | None:
-    """The ids of each kind the body names; None when it names none (most bodies)."""
-    if not any(isinstance(body.get(key), str) for key in REFERENCE_KEYS):
-        return None
-
-    def named(*keys: str) -> set[str]:
-        return {value for key in keys if isinstance(value := body.get(key), str)}
-
-    return ReferencedIds(
-        users=named(*USER_REFERENCES),
-        leads=named("lead_id"),
-        contacts=named("contact_id"),
-        outcomes=named("outcome_id"),
-    )
-
-
-def _check_references(
-    cleaned: Mapping[str, Any], refs: References, field_errors: dict[str, str]
-) -> None:
-    known: dict[str, Collection[str]] = {
-        "user_id": refs.users, "created_by_id": refs.users, "lead_id": refs.leads,
-        "contact_id": refs.contact_leads, "outcome_id": refs.outcomes,
-    }  # fmt: skip
-    for key, ids in known.items():
-        value = cleaned.get(key)
-        if value is not None and key not in field_errors and value not in ids:
-            field_errors[key] = errors.NO_SUCH_OBJECT
-
-
-def attach(
-    cleaned: Mapping[str, Any], current: Mapping[str, Any] | None, refs: References
-) -> dict[str, Any]:
-    """Settle `lead_id`/`contact_id`: a contact alone brings its lead; the two must agree.
-
-    `current` is the stored call on update (None on create); the result holds the keys
-    that change, and a contact of another lead raises ValidationFailed.
-    """
-    current = current or {"lead_id": None, "contact_id": None}
-    contact_id = cleaned.get("contact_id", current["contact_id"])
-    lead_id = cleaned.get("lead_id", current["lead_id"])
-    if contact_id is not None and contact_id in refs.contact_leads:
-        contact_lead = refs.contact_leads[contact_id]
-        if "lead_id" not in cleaned and "contact_id" in cleaned:
-            lead_id = contact_lead
-        elif lead_id != contact_lead:
-            key = "contact_id" if "contact_id" in cleaned else "lead_id"
-            raise ValidationFailed({key: WRONG_LEAD})
-    return {"lead_id": lead_id, "contact_id": contact_id}
-
 
 def attach_by_phone(cleaned: Mapping[str, Any], matches: list[tuple[str, str]]) -> dict[str, Any]:
     """With `--match-phone`: an unattached call takes the newest contact with its number."""
@@ -165,7 +98,7 @@ def validate_create(
     body: Mapping[str, Any], *, phone_region: str, refs: References
 ) -> dict[str, Any]:
     """Clean a create body, naming every bad field (and unknown reference) at once."""
-    cleaned = _validate(CREATE_SCHEMA, body, phone_region=phone_region, refs=refs)
+    cleaned = validate(CREATE_SCHEMA, body, phone_region=phone_region, refs=refs)
     return {**cleaned, **attach(cleaned, None, refs)}
 
 
@@ -173,39 +106,7 @@ def validate_update(
     body: Mapping[str, Any], *, phone_region: str, refs: References
 ) -> dict[str, Any]:
     """Clean an update body: only the keys sent, each by the create rules."""
-    return _validate(UPDATE_SCHEMA, body, phone_region=phone_region, refs=refs)
-
-
-def _validate(
-    schema: Mapping[str, Field],
-    body: Mapping[str, Any],
-    *,
-    phone_region: str,
-    refs: References,
-) -> dict[str, Any]:
-    cleaned, field_errors = clean_fields(schema, body, phone_region=phone_region)
-    _check_references(cleaned, refs, field_errors)
-    if field_errors:
-        raise ValidationFailed(field_errors)
-    return cleaned
-
-
-def resolve_notes(cleaned: Mapping[str, Any]) -> dict[str, str | None]:
-    """Setting one of `note`/`note_html` overwrites the other; `note_html` wins when both come."""
-    if "note_html" in cleaned:
-        note_html = cleaned["note_html"]
-        return {
-            "note": None if note_html is None else derive_note(note_html),
-            "note_html": note_html,
-        }
-    if "note" in cleaned:
-        note = cleaned["note"]
-        return {"note": note, "note_html": None if note is None else _note_to_html(note)}
-    return {}
-
-
-def _note_to_html(note: str) -> str:
-    return "" if note == "" else derive_note_html(note)
+    return validate(UPDATE_SCHEMA, body, phone_region=phone_region, refs=refs)
 
 
 def phone_fields(phone: Phone | None) -> dict[str, str | None]:
@@ -234,32 +135,17 @@ def new_call(
     user_names: Mapping[str, str],
 ) -> dict[str, Any]:
     """The full CallActivity document for a validated create body."""
-    date_created: datetime = cleaned.get("date_created") or now
-    activity_at: datetime = cleaned.get("activity_at") or date_created
-    user_id = cleaned.get("user_id") or principal.user_id
-    created_by = cleaned.get("created_by_id") or principal.user_id
     recording_url = cleaned.get("recording_url")
     notes = resolve_notes(cleaned) or {"note": None, "note_html": None}
-    now_stamp = format_timestamp(now)
-    created_stamp = now_stamp if date_created == now else format_timestamp(date_created)
     return {
-        "id": call_id,
-        "_type": CALL_TYPE,
-        "organization_id": principal.organization_id,
-        "lead_id": cleaned.get("lead_id"),
-        "contact_id": cleaned.get("contact_id"),
-        "user_id": user_id,
-        "user_name": user_names.get(user_id),
-        "users": [],
-        "created_by": created_by,
-        "created_by_name": user_names.get(created_by),
-        "updated_by": principal.user_id,
-        "updated_by_name": principal.user_name,
-        "date_created": created_stamp,
-        "date_updated": now_stamp,
-        "activity_at": created_stamp
-        if activity_at == date_created
-        else format_timestamp(activity_at),
+        **base_fields(
+            cleaned,
+            activity_id=call_id,
+            activity_type=CALL_TYPE,
+            now=now,
+            principal=principal,
+            user_names=user_names,
+        ),
         "direction": cleaned.get("direction"),
         "status": cleaned.get("status", "completed"),
         "disposition": cleaned.get("disposition"),
@@ -308,28 +194,28 @@ def apply_update(
         }
         if refused:
             raise ValidationFailed(refused)
-    updated = dict(call)
-    updated.update(attach(cleaned, call, refs))
-    for name in ("direction", "status", "disposition", "duration",
-                 "outcome_id", "custom_fields", "conversation_type_id", "playbook_id",
-                 "quality_info", "voicemail_url"):  # fmt: skip
-        if name in cleaned:
-            updated[name] = cleaned[name]
-    if "user_id" in cleaned:
-        user_id = cleaned["user_id"] or principal.user_id
-        updated["user_id"], updated["user_name"] = user_id, refs.users.get(user_id)
-    if "activity_at" in cleaned:
-        moment = cleaned["activity_at"]
-        updated["activity_at"] = (
-            call["date_created"] if moment is None else format_timestamp(moment)
-        )
+    updated = updated_base(call, cleaned, now=now, principal=principal, refs=refs, copied=(
+        "direction", "status", "disposition", "duration", "outcome_id", "custom_fields",
+        "conversation_type_id", "playbook_id", "quality_info", "voicemail_url",
+    ))  # fmt: skip
     if "phone" in cleaned:
         updated.update(phone_fields(cleaned["phone"]))
     if "recording_url" in cleaned:
         updated["recording_url"] = cleaned["recording_url"]
         updated["has_recording"] = cleaned["recording_url"] is not None
     updated.update(resolve_notes(cleaned))
-    updated["date_updated"] = format_timestamp(now)
-    updated["updated_by"] = principal.user_id
-    updated["updated_by_name"] = principal.user_name
     return updated
+
+
+def _new(cleaned: Mapping[str, Any], *, activity_id: str, **context: Any) -> dict[str, Any]:
+    return new_call(cleaned, call_id=activity_id, **context)
+
+
+KIND = ActivityType(
+    name=CALL_TYPE, path="call", create_schema=CREATE_SCHEMA, update_schema=UPDATE_SCHEMA,
+    validate_create=validate_create, validate_update=validate_update, new=_new,
+    apply_update=apply_update, optional_fields=OPTIONAL_FIELDS,
+)  # fmt: skip
+__all__ = [
+    "REFERENCE_KEYS", "ReferencedIds", "References", "attach", "referenced_ids", "resolve_notes",
+]  # fmt: skip

@@ -67,7 +67,9 @@ def format_event_time(moment: datetime) -> str:
 
 
 def object_type_of(kind: str) -> str:
-    """The event `object_type` of a stored kind or activity type."""
+    """The event `object_type` of a stored kind or activity type (`task.lead` is its own)."""
+    if "." in kind:
+        return kind
     return OBJECT_TYPES.get(kind) or f"activity.{kind.lower()}"
 
 

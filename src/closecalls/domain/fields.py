@@ -11,7 +11,10 @@ from closecalls.domain import errors
 from closecalls.domain.phones import normalize_phone
 from closecalls.domain.times import parse_timestamp
 
-Kind = Literal["string", "choice", "integer", "datetime", "url", "https_url", "phone", "object"]
+Kind = Literal[
+    "string", "choice", "integer", "datetime", "url", "https_url", "phone", "object", "boolean",
+    "array",
+]  # fmt: skip
 
 
 class FieldError(Exception):
@@ -44,6 +47,12 @@ def clean_value(field: Field, value: Any, *, phone_region: str) -> Any:
         return _clean_integer(field, value)
     if kind == "object":
         return _require_type(value, dict, "dict")
+    if kind == "boolean":
+        if not isinstance(value, bool):
+            raise FieldError(errors.wrong_type("bool"))
+        return value
+    if kind == "array":
+        return _require_type(value, list, "list")
     text = _require_type(value, str, "str")
     if text == "":
         return field.default

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 from closecalls.domain import errors
@@ -219,13 +219,10 @@ def _merged_list(params: Mapping[str, str], name: str) -> tuple[str, ...] | None
 LEAD_ONLY_FILTERS = ("user_id", "contact_id", "_type")
 
 
-def parse_activity_list(
-    params: Mapping[str, str], *, tz_offset: str | None, held_types: tuple[str, ...]
-) -> ActivityQuery:
+def parse_activity_list(params: Mapping[str, str], *, tz_offset: str | None) -> ActivityQuery:
     """The query `GET /activity/` asks for, with Close's rules on which filters go together.
 
-    Without a type filter it asks for every type held, by name, so that the store can
-    read each page in order off its (organization, type, time) indexes.
+    Without a type filter it asks for every type, whoever wrote it.
     """
     offset = parse_tz_offset(tz_offset)
     limit, skip = parse_limit(params), parse_skip(params)
@@ -252,5 +249,4 @@ def parse_activity_list(
             )
     if field_errors or problems:
         raise ValidationFailed(field_errors, problems)
-    query = _query(params, ranges, limit, skip, lambda name: _merged_list(params, name))
-    return query if query.types is not None else replace(query, types=held_types)
+    return _query(params, ranges, limit, skip, lambda name: _merged_list(params, name))

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Mapping
 from html.parser import HTMLParser
+from typing import Any
 
 BLOCK_TAGS = frozenset(
     {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "hr", "pre", "blockquote"}
@@ -49,3 +51,26 @@ def derive_note(note_html: str) -> str:
     text = "".join(extractor.parts)
     lines = [line.strip() for line in text.split("\n")]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+def resolve_notes(
+    cleaned: Mapping[str, Any], text_key: str = "note", html_key: str = "note_html"
+) -> dict[str, str | None]:
+    """Setting one of `note`/`note_html` overwrites the other; `note_html` wins when both come.
+
+    Other rich-text pairs (a meeting's `user_note`/`user_note_html`) follow the same rule.
+    """
+    if html_key in cleaned:
+        note_html = cleaned[html_key]
+        return {
+            text_key: None if note_html is None else derive_note(note_html),
+            html_key: note_html,
+        }
+    if text_key in cleaned:
+        note = cleaned[text_key]
+        return {text_key: note, html_key: None if note is None else _note_to_html(note)}
+    return {}
+
+
+def _note_to_html(note: str) -> str:
+    return "" if note == "" else derive_note_html(note)

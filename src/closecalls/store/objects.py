@@ -12,6 +12,7 @@ from closecalls.store.sql import (
     DELETE_LEAD,
     DELETE_LEAD_ACTIVITIES,
     DELETE_LEAD_CONTACTS,
+    DELETE_LEAD_TASKS,
     DELETE_OBJECT,
     DELETE_PHONES,
     GET_OBJECT,
@@ -94,7 +95,8 @@ def delete_lead(
         return False
     removed: list[tuple[str, bytes]] = [("lead", lead)]
     for sql in (DELETE_LEAD_CONTACTS + " RETURNING kind, document",
-                DELETE_LEAD_ACTIVITIES + " RETURNING type, document"):  # fmt: skip
+                DELETE_LEAD_ACTIVITIES + " RETURNING type, document",
+                DELETE_LEAD_TASKS + " RETURNING 'task.' || type, document"):  # fmt: skip
         found = yield rows(sql, organization_id, lead_id)
         removed += [(values[0], values[1]) for values in found]
     if record is not None:

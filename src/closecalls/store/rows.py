@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+
+from closecalls.store.events import EventRow
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,3 +88,28 @@ class Probe:
     latest_version: int
     writer_alive: bool
     pending_deliveries: int
+
+
+@dataclass(frozen=True, slots=True)
+class TaskRow:
+    """A task's indexed columns and its JSON document."""
+
+    id: str
+    organization_id: str
+    type: str
+    lead_id: str
+    assigned_to: str
+    is_complete: bool
+    date: int
+    date_created: int
+    date_updated: int
+    document: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class TaskChange:
+    """A task after a change, the TaskCompleted activity it records, and their events."""
+
+    row: TaskRow
+    completed: ActivityRow | None
+    events: Sequence[EventRow]

@@ -166,6 +166,8 @@ DELETE_LEAD_CONTACTS = (
     "DELETE FROM crm_object WHERE organization_id = ? AND kind = 'contact' AND parent_id = ?"
 )
 DELETE_LEAD_ACTIVITIES = "DELETE FROM activity WHERE organization_id = ? AND lead_id = ?"
+# A lead's tasks go with it, their events under `task.<type>`.
+DELETE_LEAD_TASKS = "DELETE FROM task WHERE organization_id = ? AND lead_id = ?"
 DELETE_PHONES = "DELETE FROM contact_phone WHERE contact_id = ? AND organization_id = ?"
 # An organization's data, children first; the organization, its users and keys stay.
 RESET_ORGANIZATION = (
@@ -176,6 +178,7 @@ RESET_ORGANIZATION = (
     "DELETE FROM idempotency_key WHERE organization_id = ?",
     "DELETE FROM imported_row WHERE organization_id = ?",
     "DELETE FROM contact_phone WHERE organization_id = ?",
+    "DELETE FROM task WHERE organization_id = ?",
     "DELETE FROM activity WHERE organization_id = ?",
     "DELETE FROM crm_object WHERE organization_id = ?",
 )

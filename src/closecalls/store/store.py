@@ -12,6 +12,7 @@ from closecalls.store.objects import ObjectStore
 from closecalls.store.postgres_driver import PostgresDriver
 from closecalls.store.rows import Probe
 from closecalls.store.sqlite_driver import SQLiteDriver
+from closecalls.store.tasks import TaskStore
 from closecalls.store.transaction import DELIVERER, one, value
 from closecalls.store.webhooks import WebhookStore
 
@@ -25,6 +26,7 @@ class Store(
     IdempotencyStore,
     BulkStore,
     OAuthStore,
+    TaskStore,
 ):
     """Persistence for every resource; methods that touch tenant data take the organization."""
 

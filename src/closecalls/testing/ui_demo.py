@@ -1,4 +1,4 @@
-"""A demo organization for the web UI: leads, calls, notes, recordings, a webhook."""
+"""A demo organization for the web UI: leads, calls, SMS, notes, a task, recordings, a webhook."""
 
 from __future__ import annotations
 
@@ -26,6 +26,8 @@ class Demo:
     leads: dict[str, str] = field(default_factory=dict)
     contacts: dict[str, str] = field(default_factory=dict)
     calls: list[dict[str, Any]] = field(default_factory=list)
+    # Activities of other types, on the Initech lead's timeline.
+    others: list[dict[str, Any]] = field(default_factory=list)
     hostile_call: str = ""
     webhook: str = ""
 
@@ -82,4 +84,21 @@ def seed_demo(client: httpx.Client, *, now: datetime | None = None, calls: int =
     _ok(client.put(f"activity/call/{hostile['id']}/", json={"duration": 185}))
     demo.hostile_call = hostile["id"]
     demo.calls.append(hostile)
+    _other_activities(client, demo, now)
     return demo
+
+
+def _other_activities(client: httpx.Client, demo: Demo, now: datetime) -> None:
+    """An SMS each way, a note and a completed follow-up task on the Initech lead."""
+    lead_id, contact_id = demo.leads["Initech"], demo.contacts["Initech"]
+    for status, text in (("inbox", "Can you call me back?"), ("sent", "Calling you at 3pm.")):
+        demo.others.append(_ok(client.post("activity/sms/", json={
+            "lead_id": lead_id, "contact_id": contact_id, "status": status, "text": text,
+            "remote_phone": "+16505551234", "date_created": (now - timedelta(hours=2)).isoformat(),
+        })))  # fmt: skip
+    demo.others.append(_ok(client.post("activity/note/", json={
+        "lead_id": lead_id, "title": "Call summary", "note": "Wants a demo next week.",
+    })))  # fmt: skip
+    task = _ok(client.post("task/", json={"lead_id": lead_id, "text": "Send the demo invite"}))
+    done = _ok(client.put(f"task/{task['id']}/", json={"is_complete": True}))
+    demo.others.append({"id": done["object_id"], "_type": "TaskCompleted"})

@@ -15,7 +15,7 @@ from closecalls.http.errors import ApiError
 from closecalls.http.request import Request
 from closecalls.http.responses import Response, error_response, send_response
 from closecalls.http.router import Router
-from closecalls.openapi import OPERATIONS
+from closecalls.openapi import OPERATIONS, operation_key
 from closecalls.openapi_schemas import schemas
 from closecalls.services import Services
 from closecalls.toolkit.admin import PREFIX, AdminHandlers
@@ -121,7 +121,7 @@ class Toolkit(ToolkitState):
             match = self.app_router.match(request.method, request.path)
         except Exception:
             return []
-        operation = OPERATIONS.get(match.handler.__qualname__)
+        operation = OPERATIONS.get(operation_key(match.handler))
         known = self._known_fields.get(operation.body or "", set()) if operation else set()
         if not known:
             return []

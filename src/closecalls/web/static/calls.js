@@ -1,4 +1,4 @@
-// The call log, one call's page and a lead's timeline.
+// The call log, one call's page and a lead's timeline of every activity type.
 
 import { api } from "./api.js";
 import { duration, h, labelled, link, select, table, when } from "./dom.js";
@@ -158,17 +158,37 @@ export async function callPage(id) {
     h("h2", {}, "Every field"), h("dl", { class: "fields" }, fields));
 }
 
+// One line of a lead's timeline per activity, whatever its type.
+function timelineEntry(activity) {
+  const at = when(activity.activity_at || activity.date_created);
+  const by = activity.user_name ? ` · ${activity.user_name}` : "";
+  const snippet = (text) => (text ? h("p", { class: "snippet" }, text.slice(0, 160)) : "");
+  const entry = (...children) => h("li", { "data-type": activity._type }, ...children);
+  switch (activity._type) {
+    case "Call":
+      return entry(link(`#/call/${activity.id}`, at),
+        ` Call ${activity.direction || ""} · ${activity.status || ""} · ${duration(activity.duration)}${by}`,
+        snippet(activity.note));
+    case "SMS":
+      return entry(at, ` SMS ${activity.direction} · ${activity.status}${by}`, snippet(activity.text));
+    case "Note":
+      return entry(at, ` Note${activity.title ? `: ${activity.title}` : ""}${by}`, snippet(activity.note));
+    case "Meeting":
+      return entry(at, ` Meeting: ${activity.title || ""} · ${activity.status || ""}`, snippet(activity.user_note));
+    case "TaskCompleted":
+      return entry(at, ` Task completed: ${activity.task_text || ""}${by}`);
+    default:
+      return entry(at, ` ${activity._type}${by}`);
+  }
+}
+
 export async function leadPage(id) {
   const leadDocument = await api("GET", `lead/${id}/`);
-  const page = await api("GET", "activity/call/", { lead_id: id, _limit: 100, _order_by: "-activity_at" });
-  const items = await Promise.all(page.data.map(async (call) => h("li", {},
-    link(`#/call/${call.id}`, when(call.activity_at)),
-    ` ${call.direction || ""} · ${call.status || ""} · ${duration(call.duration)} · ${call.user_name || ""}`,
-    call.note ? h("p", { class: "snippet" }, call.note.slice(0, 160)) : "")));
+  const page = await api("GET", "activity/", { lead_id: id, _limit: 100, _order_by: "-activity_at" });
   return h("section", { "aria-labelledby": "lead-title" },
     h("h1", { id: "lead-title" }, leadDocument.display_name || id),
     h("p", {}, "Contacts: ", (leadDocument.contacts || []).map((c) => c.name || c.id).join(", ") || "none"),
-    h("h2", {}, `Timeline (${page.data.length}${page.has_more ? "+" : ""} calls)`),
-    items.length ? h("ol", { class: "timeline" }, items) : h("p", {}, "No calls."),
-    link(`#/calls?lead_id=${encodeURIComponent(id)}`, "These calls in the call log"));
+    h("h2", {}, `Timeline (${page.data.length}${page.has_more ? "+" : ""} activities)`),
+    page.data.length ? h("ol", { class: "timeline" }, page.data.map(timelineEntry)) : h("p", {}, "No activities."),
+    link(`#/calls?lead_id=${encodeURIComponent(id)}`, "Its calls in the call log"));
 }
