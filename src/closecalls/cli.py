@@ -30,6 +30,17 @@ database_option = click.option(
 )
 
 
+class WholeNumber(click.IntRange):
+    """An integer option in ASCII digits within bounds: `int()` would also read other scripts."""
+
+    name = "whole number"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and not (value.isascii() and value.lstrip("+-").isdigit()):
+            self.fail(f"{value!r} is not a whole number in ASCII digits.", param, ctx)
+        return super().convert(value, param, ctx)
+
+
 @click.group()
 @click.version_option(package_name="closecalls")
 def main() -> None:
@@ -179,7 +190,12 @@ def tokens() -> None:
 @tokens.command("create")
 @database_option
 @user_option
-@click.option("--expires-in", type=int, default=None, help="Lifetime in seconds (default 3600).")
+@click.option(
+    "--expires-in",
+    type=WholeNumber(1, accounts.MAX_ACCESS_TOKEN_SECONDS),
+    default=None,
+    help="Lifetime in seconds (default 3600, at most ten years).",
+)
 def tokens_create(database: str | None, user_id: str | None, expires_in: int | None) -> None:
     """Print a new bearer access token for a user of the organization."""
     settings = _settings(database=database, access_token_seconds=expires_in)

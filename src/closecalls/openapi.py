@@ -21,6 +21,7 @@ from closecalls.domain.listing import (
     MAX_LIMIT,
     MAX_SKIP,
     ORDERINGS,
+    TZ_OFFSET_PATTERN,
 )
 from closecalls.domain.principal import Principal
 from closecalls.domain.times import format_timestamp
@@ -320,7 +321,7 @@ def schemas() -> dict[str, Schema]:
 
 def rate_limit_error() -> Schema:
     """The 429 body: Close's old keys at the top level and again under `error`."""
-    sample = TooManyRequests(limit=1, reset=0.5, window=1.0, limit_type="key", group="g")
+    sample = TooManyRequests(limit=1, reset=500_000, window=1.0, limit_type="key", group="g")
     details = closed_object(
         properties_of(
             [sample.details], {"rate_reset": {"type": "number"}, "rate_window": {"type": "number"}}
@@ -349,7 +350,7 @@ TZ_OFFSET = {
     "name": "x-tz-offset",
     "in": "header",
     "required": False,
-    "schema": {"type": "string", "pattern": r"^-?[0-9]{1,2}(\.[0-9]+)?$"},
+    "schema": {"type": "string", "pattern": TZ_OFFSET_PATTERN},
     "description": "The caller's UTC offset in hours, for naive datetimes and dates.",
 }
 _TIME_BOUND: Schema = {"anyOf": [{"type": "string", "format": "date"}, _KINDS["datetime"]]}
