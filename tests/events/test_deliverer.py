@@ -15,6 +15,7 @@ import pytest
 from closecalls.accounts import Tenant
 from closecalls.app import App
 from closecalls.domain.clock import ManualClock
+from closecalls.events import transport
 from closecalls.events.deliverer import Deliverer
 from closecalls.settings import Settings
 from tests.conftest import client_for
@@ -209,6 +210,75 @@ async def test_private_addresses_are_refused_when_delivering(
     assert receiver.deliveries == []
     [line] = await attempts(client, subscription["id"])
     assert line["status_code"] is None and "private address" in line["error"]
+
+
+def scripted_resolver(
+    monkeypatch: pytest.MonkeyPatch, answers: dict[str, list[list[str]]]
+) -> list[str]:
+    """Names resolve through our resolver to scripted answers, one per lookup; the log of them."""
+    asked: list[str] = []
+
+    async def resolve(host: str, port: int) -> list[str]:
+        asked.append(host)
+        script = answers[host]
+        return script.pop(0) if len(script) > 1 else script[0]
+
+    monkeypatch.setattr(transport, "resolve", resolve)
+    return asked
+
+
+async def test_a_delivery_connects_to_the_address_it_checked_keeping_the_name(
+    app: App, client: httpx.AsyncClient, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A name only our resolver knows reaches the receiver: the socket went to its answer."""
+    asked = scripted_resolver(monkeypatch, {"hooks.invalid": [["127.0.0.1"]]})
+    port = receiver.url.split(":")[-1].split("/")[0]
+    response = await client.post(
+        WEBHOOKS, json={"url": f"http://hooks.invalid:{port}/hook", "events": CALL_EVENTS[:1]}
+    )
+    receiver.keys[response.json()["id"]] = response.json()["signature_key"]
+    deliverer = Deliverer(app.services)
+    await client.post(CALLS, json={})
+    await deliverer.run_once()
+    await deliverer.close()
+    [delivery] = receiver.deliveries
+    headers = {name.lower(): value for name, value in delivery.headers.items()}
+    assert headers["host"] == f"hooks.invalid:{port}"
+    assert asked == ["hooks.invalid"]
+
+
+async def test_a_name_that_rebinds_to_loopback_after_the_check_is_never_reached(
+    app: App, client: httpx.AsyncClient, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """First a public answer, then loopback: each attempt resolves once and dials that answer."""
+    asked = scripted_resolver(
+        monkeypatch, {"rebind.invalid": [["192.0.2.1"], ["8.8.8.8"], ["127.0.0.1"]]}
+    )
+    port = receiver.url.split(":")[-1].split("/")[0]
+    guarded = replace(
+        app.services.settings, webhook_allow_private=False, webhook_timeout_seconds=0.5
+    )
+    deliverer = Deliverer(replace(app.services, settings=guarded))
+    response = await client.post(
+        WEBHOOKS, json={"url": f"http://rebind.invalid:{port}/", "events": CALL_EVENTS[:1]}
+    )
+    subscription_id = response.json()["id"]
+    await client.post(CALLS, json={})
+    clock = app.services.clock
+    for _ in range(3):
+        await deliverer.run_once()
+        assert isinstance(clock, ManualClock)
+        clock.advance(timedelta(seconds=5))
+    await deliverer.close()
+    assert receiver.deliveries == []
+    lines = await attempts(client, subscription_id)
+    assert len(lines) == len(asked) == 3
+    errors = sorted(line["error"] for line in lines)
+    assert all(line["status_code"] is None for line in lines)
+    # 192.0.2.1 (documentation) and 127.0.0.1 refused as private; 8.8.8.8 dialled and
+    # unreachable from here within the timeout, or refused by it.
+    assert sum("private address (192.0.2.1)" in error for error in errors) == 1
+    assert sum("private address (127.0.0.1)" in error for error in errors) == 1
 
 
 async def test_two_deliverers_never_send_one_delivery_twice(

@@ -5,10 +5,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import socket
 import time
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 import msgspec
@@ -16,6 +14,7 @@ import msgspec
 from closecalls.domain import webhooks
 from closecalls.domain.times import to_micros
 from closecalls.domain.webhooks import RetryPolicy
+from closecalls.events.transport import CheckedTransport
 from closecalls.services import Services
 from closecalls.store.events import AttemptResult, Claim, SubscriptionRow
 
@@ -52,8 +51,12 @@ class Deliverer:
 
     def _client(self, verify: bool) -> httpx.AsyncClient:
         if verify not in self._clients:
+            settings = self.services.settings
+            transport = CheckedTransport(
+                verify=verify, allow_private=settings.webhook_allow_private
+            )
             self._clients[verify] = httpx.AsyncClient(
-                verify=verify, timeout=self.services.settings.webhook_timeout_seconds,
+                transport=transport, timeout=settings.webhook_timeout_seconds,
                 follow_redirects=False, trust_env=False,
                 headers={"user-agent": "closecalls-webhooks"},
             )  # fmt: skip
@@ -109,13 +112,10 @@ class Deliverer:
         error: str | None = None
         started = time.perf_counter()
         try:
-            if not self.services.settings.webhook_allow_private:
-                error = await _private_address(claim.url)
-            if error is None:
-                response = await self._client(claim.verify_ssl).post(
-                    claim.url, content=claim.body, headers=headers
-                )
-                status_code = response.status_code
+            response = await self._client(claim.verify_ssl).post(
+                claim.url, content=claim.body, headers=headers
+            )
+            status_code = response.status_code
         except Exception as exc:
             # Whatever went wrong is this attempt's failure, never the whole pass's.
             error = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
@@ -144,19 +144,3 @@ def _plan(document: bytes, subscriptions: list[SubscriptionRow]) -> list[tuple[s
         for row in subscriptions
         if webhooks.wants(row.id, row.events, row.event_filter).match(event)
     ]
-
-
-async def _private_address(url: str) -> str | None:
-    """Why the URL's host may not be reached (it resolves to a private address), or None."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    try:
-        found = await asyncio.get_running_loop().getaddrinfo(
-            host, parts.port or (443 if parts.scheme == "https" else 80), type=socket.SOCK_STREAM
-        )
-    except OSError as exc:
-        return f"cannot resolve {host}: {exc}"
-    for *_, address in found:
-        if not webhooks.is_public_address(str(address[0])):
-            return f"refused: {host} resolves to a private address ({address[0]})"
-    return None
