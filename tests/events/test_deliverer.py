@@ -281,6 +281,52 @@ async def test_a_name_that_rebinds_to_loopback_after_the_check_is_never_reached(
     assert sum("private address (127.0.0.1)" in error for error in errors) == 1
 
 
+async def test_deleting_subscriptions_mid_delivery_forgets_no_other_attempt(
+    app: App,
+    client: httpx.AsyncClient,
+    other_client: httpx.AsyncClient,
+    receiver: Receiver,
+    deliverer: Deliverer,
+    clock: ManualClock,
+) -> None:
+    """Two organizations, three subscriptions each; two of one's are deleted while in flight.
+
+    Every other attempt is recorded (none is sent again when the claims' lease ends), and the
+    deleted subscriptions' attempts are dropped without spoiling the pass.
+    """
+    subscriptions = {
+        name: [await subscribe(http, receiver, CALL_EVENTS[:1]) for _ in range(3)]
+        for name, http in (("acme", client), ("globex", other_client))
+    }
+    for duration in range(8):
+        await client.post(CALLS, json={"duration": duration})
+        await other_client.post(CALLS, json={"duration": duration})
+    receiver.delay = 0.5
+    sending = asyncio.create_task(deliverer.run_once())
+    deadline = asyncio.get_running_loop().time() + 30
+    while receiver.arrived < 48:  # every delivery of the pass is at the receiver
+        assert asyncio.get_running_loop().time() < deadline, receiver.arrived
+        await asyncio.sleep(0.02)
+    deleted = {subscription["id"] for subscription in subscriptions["acme"][:2]}
+    for subscription_id in deleted:
+        assert (await client.delete(f"{WEBHOOKS}{subscription_id}/")).status_code == 200
+    assert await sending == 16 + 48  # events planned, deliveries sent
+    receiver.delay = 0.0
+    # Past every claim's lease: whatever the pass failed to record would be sent again.
+    clock.advance(timedelta(minutes=5))
+    assert await deliverer.run_once() == 0
+    counts = Counter(
+        (d.body["subscription_id"], d.body["event"]["id"]) for d in receiver.deliveries
+    )
+    assert len(counts) == 48 and set(counts.values()) == {1}
+    for subscription in subscriptions["acme"][2:] + subscriptions["globex"]:
+        http = client if subscription in subscriptions["acme"] else other_client
+        lines = await attempts(http, subscription["id"])
+        assert len(lines) == 8 and all(line["succeeded"] for line in lines)
+    for subscription_id in deleted:
+        assert (await client.get(f"{WEBHOOKS}{subscription_id}/delivery/")).status_code == 404
+
+
 async def test_two_deliverers_never_send_one_delivery_twice(
     app: App, client: httpx.AsyncClient, receiver: Receiver
 ) -> None:

@@ -93,12 +93,29 @@ class Deliverer:
         )
         if claims:
             results = await asyncio.gather(*(self.attempt(claim) for claim in claims))
-            await store.record_attempts(results)
+            await self._record(results)
         if time.monotonic() - self._last_prune > PRUNE_EVERY_SECONDS:
             self._last_prune = time.monotonic()
             retention = int(self.services.settings.event_retention_days * DAY)
             await store.prune(events_before=now - retention, log_before=now - retention)
         return planned + len(claims)
+
+    async def _record(self, results: list[AttemptResult]) -> None:
+        """Record each attempt on its own: one that fails leaves the others recorded.
+
+        Concurrently, so that SQLite commits them as one group; an attempt whose subscription
+        was deleted while it was in flight is dropped by the store.
+        """
+        store = self.services.store
+        outcomes = await asyncio.gather(
+            *(store.record_attempt(result) for result in results), return_exceptions=True
+        )
+        for result, outcome in zip(results, outcomes, strict=True):
+            if isinstance(outcome, Exception):
+                # Its claim ends with its lease and the delivery is tried again.
+                log.error(
+                    "recording webhook attempt for %s failed: %s", result.claim.event_id, outcome
+                )
 
     async def attempt(self, claim: Claim) -> AttemptResult:
         """Send one delivery, signed, and judge the answer."""

@@ -159,7 +159,9 @@ class WebhookStore(Protocol):
         """Take due deliveries of active subscriptions that no other deliverer holds."""
         ...
 
-    async def record_attempts(self, results: Sequence[AttemptResult]) -> None: ...
+    async def record_attempt(self, result: AttemptResult) -> bool:
+        """One attempt's outcome, on its own; False if its subscription is gone."""
+        ...
 
     async def prune(self, *, events_before: int, log_before: int) -> int:
         """Forget events and finished deliveries past retention; how many events went."""

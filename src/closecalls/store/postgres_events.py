@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any
 from closecalls.domain.eventlog import EventQuery
 from closecalls.store import events_sql as q
 from closecalls.store.events import (
-    AttemptResult,
     AttemptRow,
     Claim,
     EventEntry,
@@ -41,11 +40,6 @@ LIST_ATTEMPTS = numbered(q.LIST_ATTEMPTS)
 REDELIVER = numbered(q.REDELIVER)
 INSERT_DELIVERY = numbered(q.INSERT_DELIVERY)
 DUE_DELIVERIES = numbered(q.DUE_DELIVERIES) + " FOR UPDATE OF d SKIP LOCKED"
-INSERT_ATTEMPT = numbered(q.INSERT_ATTEMPT)
-FINISH_ATTEMPT = numbered(q.FINISH_ATTEMPT)
-SUBSCRIPTION_SUCCEEDED = numbered(q.SUBSCRIPTION_SUCCEEDED)
-SUBSCRIPTION_FAILED = numbered(q.SUBSCRIPTION_FAILED)
-PAUSE_SUBSCRIPTION = numbered(q.PAUSE_SUBSCRIPTION)
 UNDISPATCHED = (
     "SELECT seq, organization_id, id, document FROM event WHERE NOT dispatched "
     "ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED"
@@ -180,23 +174,6 @@ class PostgresWebhooks:
                     lease_until, [claim.seq for claim in claims],
                 )  # fmt: skip
         return claims
-
-    async def record_attempts(self, results: Sequence[AttemptResult]) -> None:
-        async with self._deliverer() as connection:
-            for result in results:
-                claim = result.claim
-                await connection.execute(INSERT_ATTEMPT, *q.attempt_values(result))
-                await connection.execute(
-                    FINISH_ATTEMPT, result.delivery_status, result.next_attempt_at, claim.seq
-                )
-                if result.succeeded:
-                    await connection.execute(SUBSCRIPTION_SUCCEEDED, claim.subscription_id)
-                else:
-                    await connection.execute(
-                        SUBSCRIPTION_FAILED, result.date_attempted, claim.subscription_id
-                    )
-                if result.pause:
-                    await connection.execute(PAUSE_SUBSCRIPTION, claim.subscription_id)
 
     async def prune(self, *, events_before: int, log_before: int) -> int:
         async with self._deliverer() as connection:

@@ -8,7 +8,6 @@ from collections.abc import Callable, Sequence
 from closecalls.domain.eventlog import EventQuery
 from closecalls.store import events_sql as q
 from closecalls.store.events import (
-    AttemptResult,
     AttemptRow,
     Claim,
     EventEntry,
@@ -162,13 +161,6 @@ class SQLiteWebhooks:
 
         return await self._writer.submit(write)
 
-    async def record_attempts(self, results: Sequence[AttemptResult]) -> None:
-        def write(connection: sqlite3.Connection) -> None:
-            for result in results:
-                record_attempt(connection, result)
-
-        await self._writer.submit(write)
-
     async def prune(self, *, events_before: int, log_before: int) -> int:
         def write(connection: sqlite3.Connection) -> int:
             for statement in q.PRUNE:
@@ -179,17 +171,3 @@ class SQLiteWebhooks:
             return cursor.rowcount
 
         return await self._writer.submit(write)
-
-
-def record_attempt(connection: sqlite3.Connection, result: AttemptResult) -> None:
-    claim = result.claim
-    connection.execute(q.INSERT_ATTEMPT, q.attempt_values(result))
-    connection.execute(
-        q.FINISH_ATTEMPT, (result.delivery_status, result.next_attempt_at, claim.seq)
-    )
-    if result.succeeded:
-        connection.execute(q.SUBSCRIPTION_SUCCEEDED, (claim.subscription_id,))
-    else:
-        connection.execute(q.SUBSCRIPTION_FAILED, (result.date_attempted, claim.subscription_id))
-    if result.pause:
-        connection.execute(q.PAUSE_SUBSCRIPTION, (claim.subscription_id,))

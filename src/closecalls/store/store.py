@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from closecalls.store.activities import ActivityStore
 from closecalls.store.bulk import BulkStore
+from closecalls.store.deliveries import DeliveryLogStore
 from closecalls.store.idempotency import IdempotencyStore
 from closecalls.store.migrations import Migration
 from closecalls.store.postgres_driver import PostgresDriver
 from closecalls.store.sqlite_driver import SQLiteDriver
 
 
-class Store(ActivityStore, BulkStore, IdempotencyStore):
+class Store(ActivityStore, BulkStore, DeliveryLogStore, IdempotencyStore):
     """Persistence for every resource; methods that touch tenant data take the organization."""
 
     db: SQLiteDriver | PostgresDriver
