@@ -22,7 +22,7 @@ from closecalls.domain.errors import ValidationFailed
 from closecalls.domain.ids import IdSource
 from closecalls.events.deliverer import Deliverer
 from closecalls.http.auth import Authenticator
-from closecalls.http.errors import ApiError, BadRequest, ServerError
+from closecalls.http.errors import ApiError, BadRequest, ServerError, ServiceUnavailable
 from closecalls.http.ratelimit import RateLimiter
 from closecalls.http.request import Request
 from closecalls.http.responses import Response, error_response, send_response
@@ -31,6 +31,7 @@ from closecalls.services import Services
 from closecalls.settings import Settings
 from closecalls.store import create_store, rate_buckets
 from closecalls.store.base import Store
+from closecalls.store.unavailable import RETRY_AFTER_SECONDS, is_unavailable
 from closecalls.web.pages import WebUI
 
 if TYPE_CHECKING:
@@ -128,7 +129,11 @@ class App:
             return error_response(error)
         except ValidationFailed as failure:
             return error_response(BadRequest.from_validation(failure))
-        except Exception:
+        except Exception as error:
+            if is_unavailable(error):
+                log.warning("database unavailable on %s %s: %s", request.method, request.path,
+                            error)  # fmt: skip
+                return error_response(ServiceUnavailable(retry_after=RETRY_AFTER_SECONDS))
             log.exception("unhandled error on %s %s", request.method, request.path)
             return error_response(ServerError())
 

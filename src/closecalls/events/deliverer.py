@@ -17,6 +17,7 @@ from closecalls.domain.webhooks import RetryPolicy
 from closecalls.events.transport import CheckedTransport
 from closecalls.services import Services
 from closecalls.store.events import AttemptResult, Claim, SubscriptionRow
+from closecalls.store.unavailable import is_unavailable
 
 log = logging.getLogger("closecalls.webhooks")
 _decode = msgspec.json.Decoder().decode
@@ -74,8 +75,11 @@ class Deliverer:
             while not stop.is_set():
                 try:
                     busy = await self.run_once()
-                except Exception:
-                    log.exception("webhook delivery pass failed")
+                except Exception as error:
+                    if is_unavailable(error):  # retried next poll, once the database is back
+                        log.warning("webhook delivery pass: database unavailable: %s", error)
+                    else:
+                        log.exception("webhook delivery pass failed")
                     busy = 0
                 if not busy:
                     with contextlib.suppress(TimeoutError):

@@ -26,6 +26,7 @@ from closecalls.store.transaction import (
     Statement,
     Transaction,
 )
+from closecalls.store.unavailable import CONNECT_SECONDS
 
 log = logging.getLogger("closecalls")
 T = TypeVar("T")
@@ -149,6 +150,7 @@ class PostgresDriver:
             max_size=self.pool_size,
             reset=_keep_session,
             server_settings=SESSION_SETTINGS,
+            timeout=CONNECT_SECONDS,
         )
         async with self._pool.acquire() as connection:
             self.applied = await migrate(connection)

@@ -7,6 +7,7 @@ from typing import Any
 import redis.asyncio as redis
 
 from closecalls.domain.ratelimits import Rule
+from closecalls.store.unavailable import CONNECT_SECONDS
 
 # The GCRA of domain/ratelimits.py, for both buckets at once, atomic as a script.
 # Times are whole microseconds, which Lua's doubles hold exactly. Numbers go back as
@@ -32,7 +33,9 @@ class RedisBuckets:
     """Buckets as Redis keys that expire once they have refilled."""
 
     def __init__(self, url: str) -> None:
-        self._client: redis.Redis = redis.Redis.from_url(url)
+        self._client: redis.Redis = redis.Redis.from_url(
+            url, socket_connect_timeout=CONNECT_SECONDS, socket_timeout=CONNECT_SECONDS
+        )
         self._take: Any = self._client.register_script(TAKE)
 
     async def take(
