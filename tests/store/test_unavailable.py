@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from closecalls import accounts
-from closecalls.app import App, build_app
+from closecalls.app import build_app
 from closecalls.settings import Settings
 from closecalls.store import sqlite_path
 from closecalls.store.postgres import is_postgres_url
@@ -79,14 +79,16 @@ async def proxied(url: str) -> TcpProxy:
 
 
 @contextlib.asynccontextmanager
-async def running(settings: Settings) -> AsyncIterator[tuple[App, str]]:
+async def serving(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    """A started app and a client with a new organization's key."""
     app = build_app(settings)
     await app.startup()
     try:
         tenant = await accounts.create_organization(
             app.services.store, name="Acme", clock=app.services.clock, ids=app.services.ids
         )
-        yield app, tenant.api_key
+        async with client_for(app, tenant.api_key) as client:
+            yield client
     finally:
         await app.shutdown()
 
@@ -102,24 +104,23 @@ async def test_a_sqlite_file_locked_by_another_process_is_a_503_after_a_bounded_
 ) -> None:
     if is_postgres_url(database_url):
         pytest.skip("a SQLite file's lock; PostgreSQL's faults are the proxy tests below")
-    async with running(settings.replace(rate_limits=False)) as (app, key):
-        async with client_for(app, key) as client:
-            assert (await client.post(CALLS, json={"duration": 1})).status_code == 200
-            other = sqlite3.connect(sqlite_path(database_url), isolation_level=None)
-            other.execute("BEGIN EXCLUSIVE")
-            try:
-                started = time.monotonic()
-                refused = await client.post(CALLS, json={"duration": 2})
-                waited = time.monotonic() - started
-                # Reads go on: WAL readers do not wait for the writer's lock.
-                assert (await client.get(CALLS)).status_code == 200
-            finally:
-                other.execute("ROLLBACK")
-                other.close()
-            assert_unavailable(refused)
-            assert SQLITE_BUSY_SECONDS - 0.5 <= waited < SQLITE_BUSY_SECONDS + 20
-            assert (await client.post(CALLS, json={"duration": 3})).status_code == 200
-            listed = (await client.get(CALLS)).json()["data"]
+    async with serving(settings.replace(rate_limits=False)) as client:
+        assert (await client.post(CALLS, json={"duration": 1})).status_code == 200
+        other = sqlite3.connect(sqlite_path(database_url), isolation_level=None)
+        other.execute("BEGIN EXCLUSIVE")
+        try:
+            started = time.monotonic()
+            refused = await client.post(CALLS, json={"duration": 2})
+            waited = time.monotonic() - started
+            # Reads go on: WAL readers do not wait for the writer's lock.
+            assert (await client.get(CALLS)).status_code == 200
+        finally:
+            other.execute("ROLLBACK")
+            other.close()
+        assert_unavailable(refused)
+        assert SQLITE_BUSY_SECONDS - 0.5 <= waited < SQLITE_BUSY_SECONDS + 20
+        assert (await client.post(CALLS, json={"duration": 3})).status_code == 200
+        listed = (await client.get(CALLS)).json()["data"]
     assert sorted(call["duration"] for call in listed) == [1, 3]
 
 
@@ -131,19 +132,18 @@ async def test_postgresql_going_away_while_serving_is_a_503_then_recovers(
     proxy = await proxied(database_url)
     try:
         cut_off = settings.replace(database=through(database_url, proxy), rate_limits=False)
-        async with running(cut_off) as (app, key):
-            async with client_for(app, key) as client:
-                assert (await client.post(CALLS, json={"duration": 1})).status_code == 200
-                await proxy.cut()
-                started = time.monotonic()
-                answers = [await client.post(CALLS, json={"duration": 2}),
-                           await client.get(CALLS), await client.get(CALLS + "acti_x/")]  # fmt: skip
-                assert time.monotonic() - started < 30
-                for answer in answers:
-                    assert_unavailable(answer)
-                await proxy.start()
-                assert (await client.post(CALLS, json={"duration": 3})).status_code == 200
-                listed = (await client.get(CALLS)).json()["data"]
+        async with serving(cut_off) as client:
+            assert (await client.post(CALLS, json={"duration": 1})).status_code == 200
+            await proxy.cut()
+            started = time.monotonic()
+            answers = [await client.post(CALLS, json={"duration": 2}),
+                       await client.get(CALLS), await client.get(CALLS + "acti_x/")]  # fmt: skip
+            assert time.monotonic() - started < 30
+            for answer in answers:
+                assert_unavailable(answer)
+            await proxy.start()
+            assert (await client.post(CALLS, json={"duration": 3})).status_code == 200
+            listed = (await client.get(CALLS)).json()["data"]
     finally:
         with contextlib.suppress(Exception):
             await proxy.cut()
@@ -155,18 +155,17 @@ async def test_redis_going_away_while_serving_is_a_503_then_recovers(
 ) -> None:
     proxy = await proxied(redis_url)
     try:
-        async with running(settings.replace(redis=through(redis_url, proxy))) as (app, key):
-            async with client_for(app, key) as client:
-                assert (await client.get(CALLS)).status_code == 200
-                await proxy.cut()
-                started = time.monotonic()
-                refused = await client.get(CALLS)
-                assert time.monotonic() - started < 30
-                assert_unavailable(refused)
-                await proxy.start()
-                back = await client.get(CALLS)
-                assert back.status_code == 200
-                assert "ratelimit" in back.headers
+        async with serving(settings.replace(redis=through(redis_url, proxy))) as client:
+            assert (await client.get(CALLS)).status_code == 200
+            await proxy.cut()
+            started = time.monotonic()
+            refused = await client.get(CALLS)
+            assert time.monotonic() - started < 30
+            assert_unavailable(refused)
+            await proxy.start()
+            back = await client.get(CALLS)
+            assert back.status_code == 200
+            assert "ratelimit" in back.headers
     finally:
         with contextlib.suppress(Exception):
             await proxy.cut()
