@@ -105,18 +105,26 @@ class Deliverer:
         return planned + len(claims)
 
     async def _record(self, results: list[AttemptResult]) -> None:
-        """Record each attempt on its own: one that fails leaves the others recorded.
+        """Record the pass's attempts together; if that fails, each on its own.
 
-        Concurrently, so that SQLite commits them as one group; an attempt whose subscription
-        was deleted while it was in flight is dropped by the store.
+        One transaction is what keeps a pass cheap (one commit). Should it fail for any
+        reason but the database being away, the attempts are recorded one by one, so that
+        only the faulty ones are lost (their claims end with their lease, and they are
+        tried again) and no other attempt, of any organization, is sent twice.
         """
         store = self.services.store
+        try:
+            await store.record_attempts(results)
+            return
+        except Exception as error:
+            if is_unavailable(error):
+                raise
+            log.warning("recording %d webhook attempts at once failed: %s", len(results), error)
         outcomes = await asyncio.gather(
             *(store.record_attempt(result) for result in results), return_exceptions=True
         )
         for result, outcome in zip(results, outcomes, strict=True):
             if isinstance(outcome, Exception):
-                # Its claim ends with its lease and the delivery is tried again.
                 log.error(
                     "recording webhook attempt for %s failed: %s", result.claim.event_id, outcome
                 )

@@ -10,6 +10,8 @@ certificate, because httpcore starts TLS with the URL's host whatever address it
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import ipaddress
 import socket
 from collections.abc import Iterable
 
@@ -20,7 +22,9 @@ from closecalls.domain.webhooks import is_public_address
 
 
 async def resolve(host: str, port: int) -> list[str]:
-    """The addresses a name resolves to, in the resolver's order."""
+    """The addresses a name resolves to, in the resolver's order; an address is itself."""
+    with contextlib.suppress(ValueError):
+        return [str(ipaddress.ip_address(host))]
     found = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
     return list(dict.fromkeys(str(address[0]) for *_, address in found))
 
@@ -76,10 +80,15 @@ class CheckedTransport(httpx.AsyncHTTPTransport):
     """httpx's transport on a pool whose connections go through CheckedAddressBackend."""
 
     def __init__(self, *, verify: bool, allow_private: bool) -> None:
-        super().__init__(verify=verify, trust_env=False)
-        context = httpx.create_ssl_context(verify=verify, trust_env=False)
+        limits = httpx.Limits(max_connections=100, max_keepalive_connections=20)
+        super().__init__(verify=verify, trust_env=False, limits=limits)
         # httpx builds its pool with httpcore's default backend and offers no parameter for
-        # another: the pool is replaced with one like it on the checking backend.
+        # another: the pool is replaced with one like it (httpx's default limits, so a
+        # pass's deliveries all go at once) on the checking backend.
         self._pool = httpcore.AsyncConnectionPool(
-            ssl_context=context, network_backend=CheckedAddressBackend(allow_private=allow_private)
+            ssl_context=httpx.create_ssl_context(verify=verify, trust_env=False),
+            max_connections=limits.max_connections,
+            max_keepalive_connections=limits.max_keepalive_connections,
+            keepalive_expiry=limits.keepalive_expiry,
+            network_backend=CheckedAddressBackend(allow_private=allow_private),
         )

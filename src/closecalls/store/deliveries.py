@@ -1,6 +1,8 @@
-"""The delivery log: each webhook attempt's outcome, recorded in a transaction of its own."""
+"""The delivery log: webhook attempts' outcomes, a pass's at once or each on its own."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from closecalls.store.events import AttemptResult
 from closecalls.store.events_sql import (
@@ -36,10 +38,24 @@ def record_attempt(result: AttemptResult) -> Transaction[bool]:
     return True
 
 
+def record_attempts(results: Sequence[AttemptResult]) -> Transaction[int]:
+    """A pass's attempts, subscriptions locked in one order so that passes never deadlock."""
+    recorded = 0
+    for result in sorted(
+        results, key=lambda result: (result.claim.subscription_id, result.claim.seq)
+    ):
+        recorded += yield from record_attempt(result)
+    return recorded
+
+
 class DeliveryLogStore:
     """The store's delivery-log writes."""
 
     db: Driver
+
+    async def record_attempts(self, results: Sequence[AttemptResult]) -> int:
+        """A pass's attempts in one transaction; how many were recorded."""
+        return await self.db.write(DELIVERER, record_attempts, results)
 
     async def record_attempt(self, result: AttemptResult) -> bool:
         """Record one attempt on its own, so that no other attempt's failure can undo it."""

@@ -159,6 +159,10 @@ class WebhookStore(Protocol):
         """Take due deliveries of active subscriptions that no other deliverer holds."""
         ...
 
+    async def record_attempts(self, results: Sequence[AttemptResult]) -> int:
+        """A pass's attempts in one transaction; those of deleted subscriptions are dropped."""
+        ...
+
     async def record_attempt(self, result: AttemptResult) -> bool:
         """One attempt's outcome, on its own; False if its subscription is gone."""
         ...
