@@ -93,6 +93,8 @@ _LIST_PROPERTIES: Mapping[str, Mapping[str, Schema]] = {
     },
 }
 _STRING_LIST: Schema = {"type": "array", "items": {"type": "string"}}
+_EMPTY: Schema = {"type": "string", "maxLength": 0}
+_EMPTY_IS_NULL = ("datetime", "url", "https_url", "phone")
 # Response keys whose schema the samples cannot show: a format, or values empty or always null.
 _RESPONSE_HINTS: Mapping[str, Schema] = {
     "date_created": _KINDS["datetime"],
@@ -140,6 +142,9 @@ def field_schema(key: str, field: Field) -> Schema:
             return ref(enum_name(key))
         return {"type": "string", "enum": list(field.choices)}
     schema = dict(_KINDS[field.kind])
+    if field.kind in _EMPTY_IS_NULL:
+        # clean_value reads "" in these as null, as Close's forms send it.
+        return {"anyOf": [schema, _EMPTY]}
     if field.minimum is not None:
         schema["minimum"] = field.minimum
     if field.maximum is not None:
@@ -148,12 +153,15 @@ def field_schema(key: str, field: Field) -> Schema:
 
 
 def request_schema(title: str, schema: Mapping[str, Field]) -> Schema:
-    """A request body: every key optional; scalars nullable as Close declares them."""
+    """A request body: every key optional and nullable."""
     properties = {key: field_schema(key, field) for key, field in schema.items()}
-    for key, field in schema.items():
-        if field.kind != "choice":
-            properties[key] = nullable(properties[key])
-    properties.update(_LIST_PROPERTIES.get(title, {}))
+    # Every key may be null, a choice too: the server reads null as the default.
+    for key in schema:
+        properties[key] = nullable(properties[key])
+    # A null list is no list, as Close reads it.
+    properties.update(
+        {key: nullable(value) for key, value in _LIST_PROPERTIES.get(title, {}).items()}
+    )
     return {"type": "object", "properties": properties, "title": title}
 
 
@@ -340,18 +348,20 @@ FIELDS = query(
     {"type": "string"},
     "Comma-separated keys to return; unknown ones are ignored, `_all` adds the optional ones.",
 )
+# An empty `_limit` or `_skip` is the default, as Close reads it.
 PAGING = (
-    query("_limit", {"type": "integer", "minimum": 0, "maximum": MAX_LIMIT,
-                     "default": DEFAULT_LIMIT}, "Page size."),
-    query("_skip", {"type": "integer", "minimum": 0, "maximum": MAX_SKIP, "default": 0},
-          "Rows to skip."),
+    query("_limit", {"anyOf": [{"type": "integer", "minimum": 0, "maximum": MAX_LIMIT,
+                                "default": DEFAULT_LIMIT}, _EMPTY]}, "Page size."),
+    query("_skip", {"anyOf": [{"type": "integer", "minimum": 0, "maximum": MAX_SKIP,
+                               "default": 0}, _EMPTY]}, "Rows to skip."),
 )  # fmt: skip
 TZ_OFFSET = {
     "name": "x-tz-offset",
     "in": "header",
     "required": False,
     "schema": {"type": "string", "pattern": TZ_OFFSET_PATTERN},
-    "description": "The caller's UTC offset in hours, for naive datetimes and dates.",
+    "description": "The caller's UTC offset in hours, under 24 either way, for naive datetimes "
+    "and dates; empty is UTC.",
 }
 _TIME_BOUND: Schema = {"anyOf": [{"type": "string", "format": "date"}, _KINDS["datetime"]]}
 _ID_LISTS = ("id__in", "lead_id", "contact_id", "user_id", "_type")
@@ -364,7 +374,12 @@ CALL_FILTERS = (
         for name in DATE_FIELDS
         for comparison in COMPARISONS
     ),
-    query("_order_by", {"type": "string", "enum": list(ORDERINGS)}, "Other values are ignored."),
+    query(
+        "_order_by",
+        {"type": "string", "examples": list(ORDERINGS)},
+        f"One of {', '.join(ORDERINGS)}; other values are ignored (newest first), as Close "
+        "ignores them.",
+    ),
     TZ_OFFSET,
 )
 ACTIVITY_FILTERS = (

@@ -19,9 +19,9 @@ DATE_FIELDS = ("date_created", "activity_at")
 COMPARISONS = ("gt", "gte", "lt", "lte")
 DAY = 86_400_000_000
 _DATE_ONLY = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
-# `x-tz-offset`: hours east of UTC, under 24 either way, in ASCII digits. The OpenAPI
-# document states this same pattern.
-TZ_OFFSET_PATTERN = r"^[+-]?(?:[01]?[0-9]|2[0-3])(?:\.[0-9]+)?$"
+# `x-tz-offset`: hours east of UTC, under 24 either way, in ASCII digits; empty is UTC. The
+# OpenAPI document states this same pattern.
+TZ_OFFSET_PATTERN = r"^(?:[+-]?(?:[01]?[0-9]|2[0-3])(?:\.[0-9]+)?)?$"
 
 
 @dataclass(frozen=True, slots=True)
