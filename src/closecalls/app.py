@@ -20,7 +20,6 @@ from closecalls.api.webhooks import WebhookHandlers
 from closecalls.domain.clock import Clock, SystemClock
 from closecalls.domain.errors import ValidationFailed
 from closecalls.domain.ids import IdSource
-from closecalls.events.deliverer import Deliverer
 from closecalls.http.auth import Authenticator
 from closecalls.http.errors import ApiError, BadRequest, ServerError, ServiceUnavailable
 from closecalls.http.ratelimit import RateLimiter
@@ -30,9 +29,10 @@ from closecalls.http.router import Redirect, Router
 from closecalls.services import Services
 from closecalls.settings import Settings
 from closecalls.store import create_store, rate_buckets
-from closecalls.store.base import Store
+from closecalls.store.store import Store
 from closecalls.store.unavailable import RETRY_AFTER_SECONDS, is_unavailable
 from closecalls.web.pages import WebUI
+from closecalls.webhooks.deliverer import Deliverer
 
 if TYPE_CHECKING:
     from closecalls.toolkit.hook import Toolkit
@@ -160,7 +160,7 @@ def _toolkit(app: App) -> Toolkit | None:
         return None
     from closecalls.toolkit.hook import Toolkit
 
-    return Toolkit(app)
+    return Toolkit(app.services, app.router, app.respond, app.authenticator)
 
 
 def build_app(

@@ -16,7 +16,7 @@ from closecalls import accounts
 from closecalls.app import build_app
 from closecalls.settings import Settings
 from closecalls.store import sqlite_path
-from closecalls.store.postgres import is_postgres_url
+from closecalls.store.postgres_driver import is_postgres_url
 from closecalls.store.unavailable import RETRY_AFTER_SECONDS, SQLITE_BUSY_SECONDS
 from tests.conftest import client_for
 

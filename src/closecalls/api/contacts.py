@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from closecalls.api.handlers import Handlers, deleted, resource_routes
 from closecalls.api.leads import new_lead_rows
-from closecalls.api.objects import decode, object_row, paging, rejected, respond, respond_page
+from closecalls.api.objects import decode, object_row, paging, respond, respond_page
 from closecalls.api.recording import EventRecorder, created_events
 from closecalls.domain import contacts, leads
 from closecalls.domain.errors import NO_SUCH_OBJECT, ValidationFailed
@@ -12,24 +13,14 @@ from closecalls.http.errors import object_not_found
 from closecalls.http.request import Request
 from closecalls.http.responses import Response
 from closecalls.http.router import Route
-from closecalls.services import Services
 from closecalls.store.rows import ObjectRow
 
 
-class ContactHandlers:
+class ContactHandlers(Handlers):
     """Create, read, change, delete and list contacts."""
 
-    def __init__(self, services: Services) -> None:
-        self.services = services
-
     def routes(self) -> list[Route]:
-        return [
-            Route("/api/v1/contact/", {"GET": self.list, "POST": self.create}),
-            Route(
-                "/api/v1/contact/{contact_id}/",
-                {"GET": self.get, "PUT": self.update, "DELETE": self.delete},
-            ),
-        ]
+        return resource_routes("/api/v1/contact/", "contact_id", self)
 
     async def create(self, request: Request) -> Response:
         body = await request.json_object()
@@ -47,7 +38,7 @@ class ContactHandlers:
             if found.get(lead_id, ("", None))[0] != "lead":
                 field_errors["lead_id"] = NO_SUCH_OBJECT
         if field_errors:
-            raise rejected(ValidationFailed(field_errors))
+            raise ValidationFailed(field_errors)
         if cleaned.get("lead_id"):
             contact = contacts.new_contact(
                 cleaned, contact_id=self.services.ids.new("cont"), lead_id=cleaned["lead_id"],
@@ -79,10 +70,7 @@ class ContactHandlers:
     async def update(self, request: Request) -> Response:
         body = await request.json_object()
         caller = request.caller
-        try:
-            cleaned = contacts.validate(body, phone_region=self.services.settings.phone_region)
-        except ValidationFailed as failure:
-            raise rejected(failure) from None
+        cleaned = contacts.validate(body, phone_region=self.services.settings.phone_region)
         now = self.services.clock.now()
 
         def change(stored: bytes) -> ObjectRow:
@@ -99,13 +87,11 @@ class ContactHandlers:
         return respond(request, decode(document))
 
     async def delete(self, request: Request) -> Response:
-        deleted = await self.services.store.delete_object(
+        found = await self.services.store.delete_object(
             request.caller.organization_id, "contact", request.path_params["contact_id"],
             record=EventRecorder(self.services, request).deleted(),
         )  # fmt: skip
-        if not deleted:
-            raise object_not_found("Contact")
-        return Response(b"{}")
+        return deleted(found, "Contact")
 
     async def list(self, request: Request) -> Response:
         limit, skip = paging(request)

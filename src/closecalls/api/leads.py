@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from closecalls.api.objects import decode, object_row, paging, rejected, respond, respond_page
+from closecalls.api.handlers import Handlers, deleted, resource_routes
+from closecalls.api.objects import decode, object_row, paging, respond, respond_page
 from closecalls.api.recording import EventRecorder, created_events
 from closecalls.domain import contacts, leads
 from closecalls.domain.errors import ValidationFailed
 from closecalls.domain.principal import Principal
-from closecalls.http.errors import BadRequest, object_not_found
+from closecalls.http.errors import object_not_found
 from closecalls.http.request import Request
 from closecalls.http.responses import Response
 from closecalls.http.router import Route
@@ -17,20 +18,11 @@ from closecalls.services import Services
 from closecalls.store.rows import ObjectRow
 
 
-class LeadHandlers:
+class LeadHandlers(Handlers):
     """Create, read, change, delete and list leads."""
 
-    def __init__(self, services: Services) -> None:
-        self.services = services
-
     def routes(self) -> list[Route]:
-        return [
-            Route("/api/v1/lead/", {"GET": self.list, "POST": self.create}),
-            Route(
-                "/api/v1/lead/{lead_id}/",
-                {"GET": self.get, "PUT": self.update, "DELETE": self.delete},
-            ),
-        ]
+        return resource_routes("/api/v1/lead/", "lead_id", self)
 
     async def _with_contacts(
         self, organization_id: str, documents: list[bytes]
@@ -74,7 +66,7 @@ class LeadHandlers:
                 for key, message in failure.field_errors.items():
                     field_errors[f"contacts.{index}.{key}"] = message
         if field_errors:
-            raise BadRequest.from_validation(ValidationFailed(field_errors))
+            raise ValidationFailed(field_errors)
         rows = new_lead_rows(self.services, caller, cleaned, cleaned_contacts, statuses=statuses)
         await self.services.store.insert_objects(
             rows, events=created_events(EventRecorder(self.services, request), rows)
@@ -95,10 +87,7 @@ class LeadHandlers:
         body = await request.json_object()
         caller = request.caller
         statuses = leads.default_statuses(caller.organization_id)
-        try:
-            cleaned = leads.validate(body, statuses=statuses)
-        except ValidationFailed as failure:
-            raise rejected(failure) from None
+        cleaned = leads.validate(body, statuses=statuses)
         now = self.services.clock.now()
 
         def change(stored: bytes) -> ObjectRow:
@@ -117,13 +106,11 @@ class LeadHandlers:
         return respond(request, lead)
 
     async def delete(self, request: Request) -> Response:
-        deleted = await self.services.store.delete_lead(
+        found = await self.services.store.delete_lead(
             request.caller.organization_id, request.path_params["lead_id"],
             record=EventRecorder(self.services, request).deleted(),
         )  # fmt: skip
-        if not deleted:
-            raise object_not_found("Lead")
-        return Response(b"{}")
+        return deleted(found, "Lead")
 
     async def list(self, request: Request) -> Response:
         organization_id = request.caller.organization_id

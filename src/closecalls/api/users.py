@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from closecalls.api.handlers import Handlers
 from closecalls.domain.listing import parse_limit, parse_skip
 from closecalls.domain.projection import FieldSelection, parse_fields
 from closecalls.http.errors import object_not_found
 from closecalls.http.request import Request
 from closecalls.http.responses import Response, encode_json, json_response
 from closecalls.http.router import Route
-from closecalls.services import Services
 from closecalls.store.rows import Organization, User
 
 
@@ -42,11 +42,8 @@ def _selected(document: dict[str, Any], selection: FieldSelection | None) -> dic
     return document if selection is None else selection.apply(document, ())
 
 
-class UserHandlers:
+class UserHandlers(Handlers):
     """The caller, the organization's users and the organization itself."""
-
-    def __init__(self, services: Services) -> None:
-        self.services = services
 
     def routes(self) -> list[Route]:
         return [

@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+from closecalls.store.accounts import AccountStore
 from closecalls.store.activities import ActivityStore
 from closecalls.store.bulk import BulkStore
-from closecalls.store.deliveries import DeliveryLogStore
 from closecalls.store.idempotency import IdempotencyStore
 from closecalls.store.migrations import Migration
+from closecalls.store.objects import ObjectStore
 from closecalls.store.postgres_driver import PostgresDriver
 from closecalls.store.sqlite_driver import SQLiteDriver
+from closecalls.store.webhooks import WebhookStore
 
 
-class Store(ActivityStore, BulkStore, DeliveryLogStore, IdempotencyStore):
+# One base per resource, one per line: a new resource adds its line (docs/store.md).
+class Store(
+    AccountStore,
+    ObjectStore,
+    ActivityStore,
+    WebhookStore,
+    IdempotencyStore,
+    BulkStore,
+):
     """Persistence for every resource; methods that touch tenant data take the organization."""
 
     db: SQLiteDriver | PostgresDriver

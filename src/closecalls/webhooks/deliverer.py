@@ -14,10 +14,10 @@ import msgspec
 from closecalls.domain import webhooks
 from closecalls.domain.times import to_micros
 from closecalls.domain.webhooks import RetryPolicy
-from closecalls.events.transport import CheckedTransport
 from closecalls.services import Services
 from closecalls.store.events import AttemptResult, Claim, SubscriptionRow
 from closecalls.store.unavailable import is_unavailable
+from closecalls.webhooks.transport import CheckedTransport
 
 log = logging.getLogger("closecalls.webhooks")
 _decode = msgspec.json.Decoder().decode
