@@ -6,8 +6,11 @@ Run: .venv/bin/python -m bench.fuzz [--examples 500] [--workflows 300] [--steps 
 It runs tests/test_openapi.py (every operation against the document, and stateful
 workflows along its links, on SQLite and PostgreSQL) with the budget raised through the
 environment and the seed fixed, so a failure found here replays with the same arguments.
-Checks: no 5xx, status codes, content types and bodies as documented. The baseline is the
-suite's own budget (25 examples, 30 workflows of 10 steps), run in the same way first.
+Checks (tests/test_openapi.py's CHECKS): no 5xx, status codes, content types, bodies and
+headers as documented, negative data refused, missing required headers refused, and in
+workflows deleted objects gone and created ones there; positive and negative data. The
+baseline is the suite's own budget (25 examples, 30 workflows of 10 steps), run in the same
+way first.
 """
 
 from __future__ import annotations

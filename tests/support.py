@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 
 from closecalls.store import sqlite_path
@@ -30,3 +31,14 @@ async def _postgres_activity_count(url: str) -> int:
     async for _, connection in each_tenant(url):
         total += await connection.fetchval("SELECT count(*) FROM activity")
     return total
+
+
+async def eventually(
+    condition: Callable[[], Awaitable[bool]], *, timeout: float = 15.0, what: str = "condition"
+) -> None:
+    """Wait for `condition()` to hold, failing the test (never hanging it) after `timeout` s."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not await condition():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"{what} did not hold within {timeout} s")
+        await asyncio.sleep(0.01)

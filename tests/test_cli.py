@@ -78,6 +78,25 @@ def test_tokens_create_prints_a_bearer_token(database: str) -> None:
     assert status_with(database, {"authorization": f"Bearer {token}"}) == 404
 
 
+@pytest.mark.parametrize("expires_in", ["0", "-5", "999999999999999999999", "1e3", "\u0663"])
+def test_tokens_create_refuses_a_lifetime_it_cannot_give(database: str, expires_in: str) -> None:
+    """Zero or negative would print a dead token; a huge one overflowed; each is a usage error."""
+    result = CliRunner().invoke(
+        main, ["tokens", "create", "--expires-in", expires_in, "--database", database]
+    )
+    assert result.exit_code == 2, result.output
+    assert "--expires-in" in result.output
+    assert isinstance(result.exception, SystemExit)  # click's usage error, no traceback
+
+
+def test_tokens_create_for_ten_years_works(database: str) -> None:
+    result = CliRunner().invoke(
+        main, ["tokens", "create", "--expires-in", str(10 * 366 * 86_400), "--database", database]
+    )
+    assert result.exit_code == 0, result.output
+    assert status_with(database, {"authorization": f"Bearer {result.output.strip()}"}) == 404
+
+
 def test_keys_create_on_an_empty_database_explains(database_url: str) -> None:
     result = CliRunner().invoke(main, ["keys", "create", "--database", database_url])
     assert result.exit_code != 0

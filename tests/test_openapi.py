@@ -17,8 +17,13 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.config import SchemathesisConfig
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
+    ensure_resource_availability,
+    missing_required_header,
+    negative_data_rejection,
+    response_headers_conformance,
     response_schema_conformance,
     status_code_conformance,
+    use_after_free,
 )
 
 from closecalls import accounts
@@ -33,6 +38,11 @@ CHECKS = [
     status_code_conformance,
     content_type_conformance,
     response_schema_conformance,
+    response_headers_conformance,
+    negative_data_rejection,
+    missing_required_header,
+    use_after_free,
+    ensure_resource_availability,
 ]
 # A budget that keeps the whole module well under a minute: about 20 s on a laptop core.
 # bench/fuzz.py raises it through the environment for a longer run, still with a fixed seed.
@@ -86,7 +96,11 @@ def documented_schema() -> schemathesis.BaseSchema:
     app = build_app(Settings.load({"database": "sqlite:///unused.db"}, environ={}))
     routes = documented(app.router.routes)
     config = SchemathesisConfig.from_dict(
-        {"seed": SEED, "generation": {"deterministic": True, "max-examples": EXAMPLES}}
+        {
+            "seed": SEED,
+            # Positive and negative data: what the document refuses must be refused too.
+            "generation": {"deterministic": True, "max-examples": EXAMPLES, "mode": "all"},
+        }
     )
     return schemathesis.openapi.from_dict(build_document(routes), config=config)
 

@@ -40,6 +40,8 @@ class Receiver:
     delay: float = 0.0
     url: str = ""
     deliveries: list[Delivery] = field(default_factory=list)
+    # Requests that have arrived, answered or not yet (in flight while `delay` runs).
+    arrived: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def delivered_event_ids(self) -> set[str]:
@@ -71,6 +73,8 @@ def webhook_receiver() -> Iterator[Receiver]:
                 key, self.headers.get("close-sig-timestamp", ""), payload,
                 self.headers.get("close-sig-hash", ""),
             )  # fmt: skip
+            with receiver.lock:
+                receiver.arrived += 1
             if receiver.delay:
                 time.sleep(receiver.delay)
             status = receiver.answer(body) if valid else 401

@@ -149,6 +149,10 @@ async def revoke_api_key(store: Store, secret: str) -> bool:
     return await store.revoke_credential(API_KEY, lookup, secret_hash)
 
 
+# Ten years: a lifetime far past any use, and a moment a timestamp can still hold.
+MAX_ACCESS_TOKEN_SECONDS = 10 * 366 * 86_400
+
+
 async def create_access_token(
     store: Store, *, user: User, clock: Clock, ids: IdSource, lifetime_seconds: int
 ) -> str:

@@ -30,7 +30,7 @@ from closecalls.domain.clock import Clock, SystemClock
 from closecalls.domain.errors import ValidationFailed
 from closecalls.domain.ids import IdSource
 from closecalls.http.auth import Authenticator
-from closecalls.http.errors import ApiError, BadRequest, ServerError
+from closecalls.http.errors import ApiError, BadRequest, ServerError, ServiceUnavailable
 from closecalls.http.health import HealthHandlers
 from closecalls.http.metrics import MetricsHandlers
 from closecalls.http.ratelimit import RateLimiter
@@ -41,6 +41,7 @@ from closecalls.services import Services
 from closecalls.settings import Settings
 from closecalls.store import create_store, rate_buckets
 from closecalls.store.store import Store
+from closecalls.store.unavailable import RETRY_AFTER_SECONDS, is_unavailable
 from closecalls.web.pages import WebUI
 from closecalls.webhooks.deliverer import Deliverer
 
@@ -187,7 +188,11 @@ class App:
             return error_response(error)
         except ValidationFailed as failure:
             return error_response(BadRequest.from_validation(failure))
-        except Exception:
+        except Exception as error:
+            if is_unavailable(error):
+                log.warning("database unavailable on %s %s: %s", request.method, request.path,
+                            error)  # fmt: skip
+                return error_response(ServiceUnavailable(retry_after=RETRY_AFTER_SECONDS))
             log.exception("unhandled error on %s %s", request.method, request.path)
             return error_response(ServerError())
 

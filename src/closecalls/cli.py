@@ -17,6 +17,7 @@ from closecalls.bulk.cli import export_command, import_command
 from closecalls.commandline import (
     DEBUG,
     SETTINGS,
+    WholeNumber,
     command_settings,
     command_user,
     database_option,
@@ -240,7 +241,12 @@ def tokens() -> None:
 @tokens.command("create")
 @database_option
 @user_option
-@click.option("--expires-in", type=int, default=None, help="Lifetime in seconds (default 3600).")
+@click.option(
+    "--expires-in",
+    type=WholeNumber(1, accounts.MAX_ACCESS_TOKEN_SECONDS),
+    default=None,
+    help="Lifetime in seconds (default 3600, at most ten years).",
+)
 def tokens_create(database: str | None, user_id: str | None, expires_in: int | None) -> None:
     """Print a new bearer access token for a user of the organization."""
     settings = command_settings(database=database, access_token_seconds=expires_in)

@@ -32,6 +32,17 @@ SETTINGS = "closecalls.settings"
 DEBUG = "closecalls.debug"
 
 
+class WholeNumber(click.IntRange):
+    """An integer option in ASCII digits within bounds: `int()` would also read other scripts."""
+
+    name = "whole number"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and not (value.isascii() and value.lstrip("+-").isdigit()):
+            self.fail(f"{value!r} is not a whole number in ASCII digits.", param, ctx)
+        return super().convert(value, param, ctx)
+
+
 def command_settings(**overrides: Any) -> Settings:
     try:
         settings = Settings.load(overrides)

@@ -17,6 +17,7 @@ from closecalls.domain.listing import (
     MAX_LIMIT,
     MAX_SKIP,
     ORDERINGS,
+    TZ_OFFSET_PATTERN,
 )
 from closecalls.http.errors import (
     ApiError,
@@ -31,6 +32,7 @@ from closecalls.http.errors import (
 from closecalls.http.router import Handler, Route
 from closecalls.openapi_schemas import (
     API_PREFIX,
+    EMPTY,
     JSON,
     KINDS,
     REQUEST_BODIES,
@@ -52,18 +54,20 @@ FIELDS = query(
     {"type": "string"},
     "Comma-separated keys to return; unknown ones are ignored, `_all` adds the optional ones.",
 )
+# An empty `_limit` or `_skip` is the default, as Close reads it.
 PAGING = (
-    query("_limit", {"type": "integer", "minimum": 0, "maximum": MAX_LIMIT,
-                     "default": DEFAULT_LIMIT}, "Page size."),
-    query("_skip", {"type": "integer", "minimum": 0, "maximum": MAX_SKIP, "default": 0},
-          "Rows to skip."),
+    query("_limit", {"anyOf": [{"type": "integer", "minimum": 0, "maximum": MAX_LIMIT,
+                                "default": DEFAULT_LIMIT}, EMPTY]}, "Page size."),
+    query("_skip", {"anyOf": [{"type": "integer", "minimum": 0, "maximum": MAX_SKIP,
+                               "default": 0}, EMPTY]}, "Rows to skip."),
 )  # fmt: skip
 TZ_OFFSET = {
     "name": "x-tz-offset",
     "in": "header",
     "required": False,
-    "schema": {"type": "string", "pattern": r"^-?[0-9]{1,2}(\.[0-9]+)?$"},
-    "description": "The caller's UTC offset in hours, for naive datetimes and dates.",
+    "schema": {"type": "string", "pattern": TZ_OFFSET_PATTERN},
+    "description": "The caller's UTC offset in hours, under 24 either way, for naive datetimes "
+    "and dates; empty is UTC.",
 }
 _TIME_BOUND: Schema = {"anyOf": [{"type": "string", "format": "date"}, KINDS["datetime"]]}
 _ID_LISTS = ("id__in", "lead_id", "contact_id", "user_id", "_type")
@@ -76,7 +80,12 @@ CALL_FILTERS = (
         for name in DATE_FIELDS
         for comparison in COMPARISONS
     ),
-    query("_order_by", {"type": "string", "enum": list(ORDERINGS)}, "Other values are ignored."),
+    query(
+        "_order_by",
+        {"type": "string", "examples": list(ORDERINGS)},
+        f"One of {', '.join(ORDERINGS)}; other values are ignored (newest first), as Close "
+        "ignores them.",
+    ),
     TZ_OFFSET,
 )
 ACTIVITY_FILTERS = (

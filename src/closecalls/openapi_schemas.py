@@ -79,6 +79,8 @@ _LIST_PROPERTIES: Mapping[str, Mapping[str, Schema]] = {
     },
 }
 _STRING_LIST: Schema = {"type": "array", "items": {"type": "string"}}
+EMPTY: Schema = {"type": "string", "maxLength": 0}
+_EMPTY_IS_NULL = ("datetime", "url", "https_url", "phone")
 # Response keys whose schema the samples cannot show: a format, or values empty or always null.
 _RESPONSE_HINTS: Mapping[str, Schema] = {
     "date_created": KINDS["datetime"],
@@ -126,6 +128,9 @@ def field_schema(key: str, field: Field) -> Schema:
             return ref(enum_name(key))
         return {"type": "string", "enum": list(field.choices)}
     schema = dict(KINDS[field.kind])
+    if field.kind in _EMPTY_IS_NULL:
+        # clean_value reads "" in these as null, as Close's forms send it.
+        return {"anyOf": [schema, EMPTY]}
     if field.minimum is not None:
         schema["minimum"] = field.minimum
     if field.maximum is not None:
@@ -134,12 +139,15 @@ def field_schema(key: str, field: Field) -> Schema:
 
 
 def request_schema(title: str, schema: Mapping[str, Field]) -> Schema:
-    """A request body: every key optional; scalars nullable as Close declares them."""
+    """A request body: every key optional and nullable."""
     properties = {key: field_schema(key, field) for key, field in schema.items()}
-    for key, field in schema.items():
-        if field.kind != "choice":
-            properties[key] = nullable(properties[key])
-    properties.update(_LIST_PROPERTIES.get(title, {}))
+    # Every key may be null, a choice too: the server reads null as the default.
+    for key in schema:
+        properties[key] = nullable(properties[key])
+    # A null list is no list, as Close reads it.
+    properties.update(
+        {key: nullable(value) for key, value in _LIST_PROPERTIES.get(title, {}).items()}
+    )
     return {"type": "object", "properties": properties, "title": title}
 
 
@@ -316,7 +324,7 @@ def schemas() -> dict[str, Schema]:
 
 def rate_limit_error() -> Schema:
     """The 429 body: Close's old keys at the top level and again under `error`."""
-    sample = TooManyRequests(limit=1, reset=0.5, window=1.0, limit_type="key", group="g")
+    sample = TooManyRequests(limit=1, reset=500_000, window=1.0, limit_type="key", group="g")
     details = closed_object(
         properties_of(
             [sample.details], {"rate_reset": {"type": "number"}, "rate_window": {"type": "number"}}

@@ -121,6 +121,24 @@ async def test_another_organizations_call_is_404(
     assert "private" not in response.text
 
 
+SCHEME = "This URL uses a scheme that's not allowed. You can only use http:// or https://."
+CREDENTIALS = "URLs with a user name or password (user:password@host) are not allowed."
+# Executable schemes, credentials, bad ports, invisible and control characters in the host.
+HOSTILE_URLS = [
+    ("javascript:alert(document.cookie)", SCHEME), ("JavaScript://%0aalert(1)", SCHEME),
+    ("data:text/html;base64,PHNjcmlwdD4=", SCHEME), ("vbscript:msgbox(1)", SCHEME),
+    ("file:///etc/passwd", SCHEME), ("ftp://example.com/a.mp3", SCHEME),
+    ("https://user:pw@example.com/a.mp3", CREDENTIALS), ("https://token@example.com/", CREDENTIALS),
+    ("https://example.com:65536/a.mp3", "Invalid URL."), ("https://example.com:0/", "Invalid URL."),
+    ("https://example.com:-1/", "Invalid URL."), ("https://example.com:/a", "Invalid URL."),
+    ("https://exa\u202emple.com/a.mp3", "Invalid URL."),
+    ("https://exa\u200bmple.com/", "Invalid URL."),
+    ("https://exa\x07mple.com/", "Invalid URL."), ("https://exa mple.com/", "Invalid URL."),
+    ("https://ex%41mple.com/", "Invalid URL."), ("https://-bad-.com/", "Invalid URL."),
+    ("https://example.com/" + "a" * 2100, "The URL must not be longer than 2048 characters."),
+]  # fmt: skip
+
+
 @pytest.mark.parametrize(
     ("body", "field", "message"),
     [
@@ -134,6 +152,9 @@ async def test_another_organizations_call_is_404(
         ({"recording_url": "http://x.com/a.mp3"}, "recording_url",
          "This URL uses a scheme that's not allowed. You can only use https://."),
         ({"voicemail_url": "not a url"}, "voicemail_url", "Invalid URL."),
+        *[({"voicemail_url": url}, "voicemail_url", problem) for url, problem in HOSTILE_URLS],
+        *[({"recording_url": url}, "recording_url", problem)
+          for url, problem in HOSTILE_URLS if problem != SCHEME],
         ({"activity_at": "yesterday"}, "activity_at", "Invalid ISO 8601 datetime."),
         ({"date_created": "2026-13-01"}, "date_created", "Invalid ISO 8601 datetime."),
         ({"phone": "call me"}, "phone", "Invalid phone number."),
@@ -149,6 +170,19 @@ async def test_each_rule_rejects_with_closes_message_and_stores_nothing(
     assert response.json()["field-errors"] == {field: message}
     assert response.json()["errors"] == []
     assert stored_activity_count(settings.database) == 0
+
+
+async def test_web_urls_of_every_sound_form_are_stored_as_given(client: httpx.AsyncClient) -> None:
+    for url in ("https://example.com:8443/a.mp3?x=1#t", "http://[2606:4700::1111]/v.wav",
+                "https://bücher.example/v.mp3", "HTTPS://Example.COM/v.mp3"):  # fmt: skip
+        response = await create(client, {"voicemail_url": url, "recording_url": url})
+        if url.startswith("http:"):
+            assert response.json()["field-errors"] == {
+                "recording_url": "This URL uses a scheme that's not allowed. You can only use https://."
+            }
+            continue
+        assert response.status_code == 200, response.text
+        assert (response.json()["voicemail_url"], response.json()["recording_url"]) == (url, url)
 
 
 async def test_all_bad_fields_are_reported_together(client: httpx.AsyncClient) -> None:

@@ -159,6 +159,14 @@ REFUSED: list[dict[str, str]] = [
     {"_limit": "0"},
     {"_skip": "10"},
     {"_cursor": "not-a-cursor"},
+    # Unparseable cursors, each near a valid one: garbage after it, a trailing newline, the
+    # padding this server never writes, digits of another script.
+    {"_cursor": "b2xkZXI6MTcwMDAwMDAwMDAwMDAwMDo1!!"},
+    {"_cursor": "b2xkZXI6MTcwMDAwMDAwMDAwMDAwMDo1Cg"},
+    {"_cursor": "b2xkZXI6MTc6NQ="},
+    {"_cursor": "b2xkZXI62aE6NQ"},
+    {"_limit": "\u0665"},
+    {"_limit": "\uff15"},
     {"date_updated__gte": "yesterday"},
 ]
 

@@ -18,7 +18,7 @@ from closecalls.domain.clock import ManualClock
 from closecalls.domain.idempotency import RUNNING_LEASE_SECONDS
 from closecalls.store.postgres_driver import PostgresDriver
 from tests.conftest import client_for
-from tests.support import LiveServer, stored_activity_count
+from tests.support import LiveServer, eventually, stored_activity_count
 
 CALLS = "/api/v1/activity/call/"
 BODY: dict[str, Any] = {"direction": "outbound", "duration": 42, "phone": "+16505551234"}
@@ -150,8 +150,7 @@ async def test_a_request_still_running_answers_409(
     store.insert_activity = slow_insert  # type: ignore[method-assign]
     try:
         first = asyncio.create_task(client.post(CALLS, json=BODY, headers=keyed("k")))
-        while not (await _claimed(app)):
-            await asyncio.sleep(0.01)
+        await eventually(lambda: _claimed(app), what="the first request claimed its key")
         retry = await client.post(CALLS, json=BODY, headers=keyed("k"))
         assert retry.status_code == 409
         assert "still being processed" in retry.json()["error"]
@@ -176,8 +175,7 @@ async def test_a_claim_left_past_its_lease_is_retaken_and_the_late_writer_refuse
 
     store.insert_activity = stuck_insert  # type: ignore[method-assign]
     stuck = asyncio.create_task(client.post(CALLS, json=BODY, headers=keyed("k")))
-    while not (await _claimed(app)):
-        await asyncio.sleep(0.01)
+    await eventually(lambda: _claimed(app), what="the first request claimed its key")
     store.insert_activity = original  # type: ignore[method-assign]
     clock.advance(timedelta(seconds=RUNNING_LEASE_SECONDS + 1))
     retaken = await client.post(CALLS, json=BODY, headers=keyed("k"))

@@ -1,9 +1,13 @@
+import re
 from datetime import timedelta
 
 import pytest
 
 from closecalls.domain.errors import ValidationFailed
 from closecalls.domain.listing import (
+    COMPARISONS,
+    TZ_OFFSET_PATTERN,
+    TimeRange,
     parse_activity_list,
     parse_bound,
     parse_call_list,
@@ -59,3 +63,36 @@ def test_activity_list_reports_every_broken_rule() -> None:
             tz_offset=None,
         )
     assert len(failure.value.errors) == 3
+
+
+@pytest.mark.parametrize("raw", ["\u0661\u0660", "\uff11\uff10", "\u0967", "1\u0660", "\u00b2"])
+def test_limit_and_skip_take_ascii_digits_only(raw: str) -> None:
+    for name in ("_limit", "_skip"):
+        with pytest.raises(ValidationFailed, match=name):
+            parse_call_list({name: raw}, tz_offset=None)
+
+
+@pytest.mark.parametrize("raw", ["5", "-5", "+5", "5.5", "23", "-23.75", "0", "09", " 3 "])
+def test_tz_offsets_the_document_allows_are_accepted(raw: str) -> None:
+    assert re.fullmatch(TZ_OFFSET_PATTERN, raw.strip())
+    assert parse_tz_offset(raw) == timedelta(hours=float(raw))
+
+
+@pytest.mark.parametrize(
+    "raw", ["24", "-24", "99", "1e1", "nan", "inf", "\u0665", "5h", "1_0", "."]
+)
+def test_tz_offsets_the_document_refuses_are_refused(raw: str) -> None:
+    assert not re.fullmatch(TZ_OFFSET_PATTERN, raw)
+    with pytest.raises(ValidationFailed, match="x-tz-offset"):
+        parse_tz_offset(raw)
+
+
+@pytest.mark.parametrize("comparison", COMPARISONS)
+@pytest.mark.parametrize("offset", ["-12", "0", "14"])
+@pytest.mark.parametrize(
+    "raw", ["9999-12-31", "9999-12-31T23:59:59.999999", "9999-12-31T23:59:59+00:00", "0001-01-01"]
+)
+def test_far_dates_are_sound_bounds(raw: str, comparison: str, offset: str) -> None:
+    """The last day a date can name, west or east of UTC, bounds a list; it is not 'invalid'."""
+    query = parse_call_list({f"date_created__{comparison}": raw}, tz_offset=offset)
+    assert query.date_created != TimeRange()

@@ -49,7 +49,13 @@ def test_envelope_keeps_the_stored_event() -> None:
     ("address", "public"),
     [("8.8.8.8", True), ("2606:4700::1111", True), ("127.0.0.1", False), ("10.1.2.3", False),
      ("192.168.0.1", False), ("169.254.169.254", False), ("::1", False), ("fe80::1", False),
-     ("::ffff:127.0.0.1", False), ("0.0.0.0", False), ("100.64.0.1", False), ("nonsense", False)],
+     ("::ffff:127.0.0.1", False), ("0.0.0.0", False), ("100.64.0.1", False), ("nonsense", False),
+     # IPv6 forms that embed an IPv4 address reach it: NAT64, local NAT64, 6to4,
+     # IPv4-compatible, Teredo (client 192.0.2.45, a documentation address).
+     ("64:ff9b::7f00:1", False), ("64:ff9b::10.0.0.1", False), ("64:ff9b::8.8.8.8", True),
+     ("64:ff9b:1::a00:1", False), ("2002:7f00:1::", False), ("2002:c0a8:1::1", False),
+     ("2002:808:808::1", True), ("::127.0.0.1", False), ("::10.0.0.1", False),
+     ("::a9fe:a9fe", False), ("2001:0:4136:e378:8000:63bf:3fff:fdd2", False)],
 )  # fmt: skip
 def test_public_addresses(address: str, public: bool) -> None:
     assert is_public_address(address) is public
@@ -58,7 +64,9 @@ def test_public_addresses(address: str, public: bool) -> None:
 @pytest.mark.parametrize(
     "url",
     ["http://127.0.0.1:8000/hook", "http://localhost/hook", "http://api.localhost/",
-     "http://[::1]/", "http://10.0.0.7/", "http://169.254.169.254/latest/meta-data/"],
+     "http://[::1]/", "http://10.0.0.7/", "http://169.254.169.254/latest/meta-data/",
+     "http://[64:ff9b::7f00:1]/", "http://[2002:7f00:1::]/", "http://[::127.0.0.1]/",
+     "http://[::ffff:10.0.0.1]:8080/"],
 )  # fmt: skip
 def test_private_urls_are_refused_unless_allowed(url: str) -> None:
     assert url_problem(url, allow_private=False) == PRIVATE_REFUSED
@@ -66,7 +74,18 @@ def test_private_urls_are_refused_unless_allowed(url: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "url", ["ftp://example.com/", "example.com", "http://", "http://h:99999/", 5]
+    "url",
+    [
+        "ftp://example.com/",
+        "example.com",
+        "http://",
+        "http://h:99999/",
+        5,
+        "javascript:alert(1)",
+        "https://user:secret@example.com/",
+        "https://exa\u202emple.com/",
+        "https://ex\x00.com/",
+    ],
 )
 def test_bad_urls_are_refused(url: object) -> None:
     assert url_problem(url, allow_private=True)

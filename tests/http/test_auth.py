@@ -103,3 +103,40 @@ async def test_http_client_basic_auth_helper_works(app: App, tenant: Tenant) -> 
     async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
         response = await client.get(CALL, auth=httpx.BasicAuth(tenant.api_key, ""))
     assert response.status_code == 404
+
+
+# Credentials and headers no client should send: each is a 401 (or the 4xx of the header it
+# breaks) in Close's shape, before any handler runs.
+MALFORMED_AUTHORIZATION = [
+    b"Basic \xff\xfe\xfd", b"Basic \xc3\xa9t\xc3\xa9", b"Basic " + base64.b64encode(b"\xff\xfe:"),
+    b"Basic " + base64.b64encode("clé:".encode("latin-1")), b"Basic", b"Basic    ", b"Basic ====",
+    b"Basic YQ", b"Basic " + base64.b64encode(b":") , b"Basic \x7f", b"basic " + b"A" * 9000,
+    b"Bearer \xff\xfe\xfd", b"Bearer \xc3\xa9", b"Bearer", b"\xff\xfe", b"Digest realm=x",
+    b"Basic\tYWJj", b"Bearer " + b"\x01",
+]  # fmt: skip
+
+
+async def test_every_malformed_credential_is_a_401_in_closes_shape(app: App) -> None:
+    async with client_for(app, None) as client:
+        for header in MALFORMED_AUTHORIZATION:
+            response = await client.get(CALL, headers=[(b"authorization", header)])
+            assert response.status_code == 401, header
+            assert response.json() == {"error": UNAUTHORIZED}, header
+
+
+async def test_headers_in_other_encodings_are_4xx_never_500(app: App, tenant: Tenant) -> None:
+    json_body = (b"content-type", b"application/json")
+    cases = [
+        ("GET", b"x-tz-offset", "\u0661".encode()), ("GET", b"x-tz-offset", b"\xb2"),
+        ("GET", b"x-tz-offset", b"nan"), ("GET", b"x-tz-offset", b"1e1"),
+        ("POST", b"idempotency-key", b"\xff\xfe"), ("POST", b"x-http-method-override", b"G\xc9T"),
+        ("POST", b"content-type", b"application/\xffjson"),
+    ]  # fmt: skip
+    async with client_for(app, tenant.api_key) as client:
+        for method, name, value in cases:
+            headers = [(name, value)] if name == b"content-type" else [json_body, (name, value)]
+            response = await client.request(
+                method, "/api/v1/activity/call/", content=b"{}", headers=headers
+            )
+            assert 400 <= response.status_code < 500, (name, value, response.text)
+            assert isinstance(response.json()["error"], str)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
@@ -98,7 +98,8 @@ async def test_a_429_is_closes_in_every_detail_and_stores_nothing(
         "rate_endpoint_group": group_digest(endpoint_group("POST", CALLS)),
         "rate_limit": 3,
         "rate_limit_type": "key",
-        "rate_reset": pytest.approx(2 / 3 - 0.1),
+        # One interval is 2/3 s rounded down to whole microseconds.
+        "rate_reset": 0.566666,
         "rate_window": 2.0,
     }
     body = refused.json()
@@ -206,3 +207,52 @@ def test_settings_refuse_limits_they_cannot_enforce() -> None:
         with pytest.raises(ValueError):
             Settings.load(bad, environ={})
     assert Settings.load(environ={"CLOSECALLS_RATE_LIMITS": "off"}).rate_limits is False
+
+
+async def test_a_refusal_more_than_a_second_away_says_so_in_whole_seconds_rounded_up(
+    settings: Settings, clock: ManualClock
+) -> None:
+    application = build_app(
+        settings.replace(rate_limit=1, rate_limit_window=8.0), clock=clock, ids=IdSource(clock)
+    )
+    await application.startup()
+    try:
+        services = application.services
+        tenant = await accounts.create_organization(
+            services.store, name="Acme", clock=clock, ids=services.ids
+        )
+        async with client_for(application, tenant.api_key) as client:
+            first = await client.get(CALLS)
+            clock.advance(timedelta(seconds=2.5))
+            refused = await client.get(CALLS)
+    finally:
+        await application.shutdown()
+    assert first.headers["ratelimit"] == "limit=1, remaining=0, reset=8"
+    assert refused.status_code == 429
+    # 5.5 s to wait: 6, not 5 (a client sleeping 5 would only be refused again).
+    assert refused.headers["retry-after"] == "6"
+    assert refused.headers["ratelimit"] == "limit=1, remaining=0, reset=6"
+    assert refused.json()["rate_reset"] == pytest.approx(5.5)
+
+
+@pytest.mark.parametrize("limit", [40, 320, 7])
+async def test_a_new_keys_first_request_leaves_limit_minus_one_at_todays_epochs(
+    settings: Settings, limit: int
+) -> None:
+    """Epoch seconds near 1.8e9 with microseconds: floats there were off by one request."""
+    clock = ManualClock(datetime(2027, 1, 15, 8, 0, 0, 123_457, tzinfo=UTC))
+    application = build_app(
+        settings.replace(rate_limit=limit, rate_limit_window=1.0), clock=clock, ids=IdSource(clock)
+    )
+    await application.startup()
+    try:
+        services = application.services
+        tenant = await accounts.create_organization(
+            services.store, name="Acme", clock=clock, ids=services.ids
+        )
+        async with client_for(application, tenant.api_key) as client:
+            answers = [await client.get(CALLS) for _ in range(limit + 1)]
+    finally:
+        await application.shutdown()
+    assert [remaining(answer) for answer in answers[:-1]] == list(range(limit - 1, -1, -1))
+    assert answers[-1].status_code == 429

@@ -17,6 +17,9 @@ from closecalls.store.store import Store
 from closecalls.testing.postgres import ScratchDatabases
 
 KEY, ORG = Rule(4, 2.0), Rule(12, 2.0)
+S = 1_000_000
+# Whole microseconds at today's epochs (~1.8e9 s), where seconds as floats were inexact.
+T = 1_800_000_000 * S + 123_457
 
 
 @pytest.fixture(
@@ -60,36 +63,35 @@ async def test_a_key_takes_its_limit_then_is_refused_until_an_interval_passes(
     buckets: RateBuckets,
 ) -> None:
     org = organization()
-    results = [await buckets.take(org, "key:a", "org", 100.0, KEY, ORG) for _ in range(5)]
+    results = [await buckets.take(org, "key:a", "org", T, KEY, ORG) for _ in range(5)]
     assert [allowed for allowed, _, _ in results] == [True, True, True, True, False]
-    assert results[3][1] == pytest.approx(102.0)
+    assert results[3][1] == T + 2 * S
     # Refused: nothing was taken, the bucket is as the fourth request left it.
-    assert results[4][1] == pytest.approx(102.0)
-    assert (await buckets.take(org, "key:a", "org", 100.49, KEY, ORG))[0] is False
-    assert (await buckets.take(org, "key:a", "org", 100.5, KEY, ORG))[0] is True
+    assert results[4][1] == T + 2 * S
+    assert (await buckets.take(org, "key:a", "org", T + S // 2 - 1, KEY, ORG))[0] is False
+    assert (await buckets.take(org, "key:a", "org", T + S // 2, KEY, ORG))[0] is True
 
 
 async def test_the_organization_bucket_is_shared_by_its_keys(buckets: RateBuckets) -> None:
     org = organization()
     taken = [
-        (await buckets.take(org, f"key:{key}", "org", 50.0, KEY, ORG))[0]
+        (await buckets.take(org, f"key:{key}", "org", T, KEY, ORG))[0]
         for key in "abcd"
         for _ in range(4)
     ]
     assert taken == [True] * 12 + [False] * 4
     # The fourth key was refused by the organization and kept its own bucket whole.
-    allowed, key_tat, org_tat = await buckets.take(org, "key:d", "org", 50.0, KEY, ORG)
+    allowed, key_tat, org_tat = await buckets.take(org, "key:d", "org", T, KEY, ORG)
     assert not allowed
-    assert key_tat == pytest.approx(50.0)
-    assert org_tat == pytest.approx(52.0)
+    assert (key_tat, org_tat) == (T, T + ORG.burst)  # 12 intervals of 166,666 µs
     # Another organization's buckets are its own.
-    assert (await buckets.take(organization(), "key:d", "org", 50.0, KEY, ORG))[0] is True
+    assert (await buckets.take(organization(), "key:d", "org", T, KEY, ORG))[0] is True
 
 
 async def test_concurrent_takes_never_exceed_the_limit(buckets: RateBuckets) -> None:
     org = organization()
     wide = Rule(30, 60.0)
     results = await asyncio.gather(
-        *(buckets.take(org, "key:a", "org", 10.0, wide, Rule(90, 60.0)) for _ in range(100))
+        *(buckets.take(org, "key:a", "org", T, wide, Rule(90, 60.0)) for _ in range(100))
     )
     assert sum(allowed for allowed, _, _ in results) == 30

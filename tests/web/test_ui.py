@@ -139,6 +139,28 @@ def test_open_a_call_find_its_players_and_a_hostile_note_is_text(site: Site, pag
     assert "duration" in page.locator("main table").inner_text()
 
 
+@pytest.mark.parametrize(
+    "url", ["javascript:window.pwned=true", "data:text/html,<script>1</script>", "vbscript:x"]
+)
+def test_a_stored_url_that_is_not_http_is_shown_as_text_never_as_a_link(
+    site: Site, page: Any, url: str
+) -> None:
+    """The API refuses such URLs now; one stored before (or by another server) stays inert."""
+
+    def hostile(route: Any) -> None:
+        call = route.fetch().json()
+        route.fulfill(json={**call, "voicemail_url": url, "recording_url": url})
+
+    page.route(f"**/api/v1/activity/call/{site.demo.hostile_call}/", hostile)
+    sign_in(page, site.server.url, site.org.api_key)
+    page.goto(f"{site.server.url}/#/call/{site.demo.hostile_call}")
+    sync_api.expect(page.get_by_text("Voicemail:")).to_have_count(1)
+    assert page.locator("audio").count() == 0
+    assert page.locator(f'a[href^="{url.split(":")[0]}"]').count() == 0
+    assert page.locator("main code", has_text=url).count() == 2
+    assert page.evaluate("window.pwned") is None
+
+
 def test_the_lead_timeline_and_dashboard_draw(site: Site, page: Any) -> None:
     sign_in(page, site.server.url, site.org.api_key)
     lead = site.demo.leads["Initech"]

@@ -16,6 +16,7 @@ from closecalls.accounts import Tenant
 from closecalls.app import App
 from closecalls.domain.clock import ManualClock
 from closecalls.settings import Settings
+from closecalls.webhooks import transport
 from closecalls.webhooks.deliverer import Deliverer
 from tests.conftest import client_for
 from tests.webhook_receiver import Receiver, webhook_receiver
@@ -209,6 +210,121 @@ async def test_private_addresses_are_refused_when_delivering(
     assert receiver.deliveries == []
     [line] = await attempts(client, subscription["id"])
     assert line["status_code"] is None and "private address" in line["error"]
+
+
+def scripted_resolver(
+    monkeypatch: pytest.MonkeyPatch, answers: dict[str, list[list[str]]]
+) -> list[str]:
+    """Names resolve through our resolver to scripted answers, one per lookup; the log of them."""
+    asked: list[str] = []
+
+    async def resolve(host: str, port: int) -> list[str]:
+        asked.append(host)
+        script = answers[host]
+        return script.pop(0) if len(script) > 1 else script[0]
+
+    monkeypatch.setattr(transport, "resolve", resolve)
+    return asked
+
+
+async def test_a_delivery_connects_to_the_address_it_checked_keeping_the_name(
+    app: App, client: httpx.AsyncClient, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A name only our resolver knows reaches the receiver: the socket went to its answer."""
+    asked = scripted_resolver(monkeypatch, {"hooks.invalid": [["127.0.0.1"]]})
+    port = receiver.url.split(":")[-1].split("/")[0]
+    response = await client.post(
+        WEBHOOKS, json={"url": f"http://hooks.invalid:{port}/hook", "events": CALL_EVENTS[:1]}
+    )
+    receiver.keys[response.json()["id"]] = response.json()["signature_key"]
+    deliverer = Deliverer(app.services)
+    await client.post(CALLS, json={})
+    await deliverer.run_once()
+    await deliverer.close()
+    [delivery] = receiver.deliveries
+    headers = {name.lower(): value for name, value in delivery.headers.items()}
+    assert headers["host"] == f"hooks.invalid:{port}"
+    assert asked == ["hooks.invalid"]
+
+
+async def test_a_name_that_rebinds_to_loopback_after_the_check_is_never_reached(
+    app: App, client: httpx.AsyncClient, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """First a public answer, then loopback: each attempt resolves once and dials that answer."""
+    asked = scripted_resolver(
+        monkeypatch, {"rebind.invalid": [["192.0.2.1"], ["8.8.8.8"], ["127.0.0.1"]]}
+    )
+    port = receiver.url.split(":")[-1].split("/")[0]
+    guarded = replace(
+        app.services.settings, webhook_allow_private=False, webhook_timeout_seconds=0.5
+    )
+    deliverer = Deliverer(replace(app.services, settings=guarded))
+    response = await client.post(
+        WEBHOOKS, json={"url": f"http://rebind.invalid:{port}/", "events": CALL_EVENTS[:1]}
+    )
+    subscription_id = response.json()["id"]
+    await client.post(CALLS, json={})
+    clock = app.services.clock
+    for _ in range(3):
+        await deliverer.run_once()
+        assert isinstance(clock, ManualClock)
+        clock.advance(timedelta(seconds=5))
+    await deliverer.close()
+    assert receiver.deliveries == []
+    lines = await attempts(client, subscription_id)
+    assert len(lines) == len(asked) == 3
+    errors = sorted(line["error"] for line in lines)
+    assert all(line["status_code"] is None for line in lines)
+    # 192.0.2.1 (documentation) and 127.0.0.1 refused as private; 8.8.8.8 dialled and
+    # unreachable from here within the timeout, or refused by it.
+    assert sum("private address (192.0.2.1)" in error for error in errors) == 1
+    assert sum("private address (127.0.0.1)" in error for error in errors) == 1
+
+
+async def test_deleting_subscriptions_mid_delivery_forgets_no_other_attempt(
+    app: App,
+    client: httpx.AsyncClient,
+    other_client: httpx.AsyncClient,
+    receiver: Receiver,
+    deliverer: Deliverer,
+    clock: ManualClock,
+) -> None:
+    """Two organizations, three subscriptions each; two of one's are deleted while in flight.
+
+    Every other attempt is recorded (none is sent again when the claims' lease ends), and the
+    deleted subscriptions' attempts are dropped without spoiling the pass.
+    """
+    subscriptions = {
+        name: [await subscribe(http, receiver, CALL_EVENTS[:1]) for _ in range(3)]
+        for name, http in (("acme", client), ("globex", other_client))
+    }
+    for duration in range(8):
+        await client.post(CALLS, json={"duration": duration})
+        await other_client.post(CALLS, json={"duration": duration})
+    receiver.delay = 0.5
+    sending = asyncio.create_task(deliverer.run_once())
+    deadline = asyncio.get_running_loop().time() + 30
+    while receiver.arrived < 48:  # every delivery of the pass is at the receiver
+        assert asyncio.get_running_loop().time() < deadline, receiver.arrived
+        await asyncio.sleep(0.02)
+    deleted = {subscription["id"] for subscription in subscriptions["acme"][:2]}
+    for subscription_id in deleted:
+        assert (await client.delete(f"{WEBHOOKS}{subscription_id}/")).status_code == 200
+    assert await sending == 16 + 48  # events planned, deliveries sent
+    receiver.delay = 0.0
+    # Past every claim's lease: whatever the pass failed to record would be sent again.
+    clock.advance(timedelta(minutes=5))
+    assert await deliverer.run_once() == 0
+    counts = Counter(
+        (d.body["subscription_id"], d.body["event"]["id"]) for d in receiver.deliveries
+    )
+    assert len(counts) == 48 and set(counts.values()) == {1}
+    for subscription in subscriptions["acme"][2:] + subscriptions["globex"]:
+        http = client if subscription in subscriptions["acme"] else other_client
+        lines = await attempts(http, subscription["id"])
+        assert len(lines) == 8 and all(line["succeeded"] for line in lines)
+    for subscription_id in deleted:
+        assert (await client.get(f"{WEBHOOKS}{subscription_id}/delivery/")).status_code == 404
 
 
 async def test_two_deliverers_never_send_one_delivery_twice(

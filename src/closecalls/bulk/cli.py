@@ -26,6 +26,7 @@ from closecalls.bulk import formats, mappings
 from closecalls.bulk.exporter import export_calls, export_query
 from closecalls.bulk.importer import BATCH, ErrorFile, Importer, ImportReport
 from closecalls.commandline import (
+    WholeNumber,
     command_settings,
     command_user,
     database_option,
@@ -79,10 +80,12 @@ def progress_bar() -> Progress:
 @click.option("--format", "file_format", type=click.Choice(formats.FORMATS), default=None)
 @click.option("--errors", "errors_path", default=None, help="Bad rows (default FILE.errors.csv).")
 @user_option
-@click.option("--batch", type=int, default=BATCH, show_default=True, help="Rows per transaction.")
+@click.option(
+    "--batch", type=WholeNumber(1), default=BATCH, show_default=True, help="Rows per transaction."
+)
 @click.option(
     "--workers",
-    type=int,
+    type=WholeNumber(1),
     default=None,
     help="Processes that validate rows (default: one per CPU; 1 validates in this one).",
 )

@@ -25,7 +25,7 @@ Body = dict[str, Any]
 
 _canonical = msgspec.json.Encoder(order="sorted").encode
 _decode = msgspec.json.Decoder().decode
-_INTEGER = re.compile(r"-?\d+")
+_INTEGER = re.compile(r"-?[0-9]+")
 # Users belong to one installation: an imported call is logged by the importing user.
 NOT_IMPORTED = ("user_id", "created_by_id", "organization_id")
 CLOSE_KEYS = tuple(key for key in calls.CREATE_SCHEMA if key not in NOT_IMPORTED)

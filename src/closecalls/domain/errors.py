@@ -24,7 +24,6 @@ REQUIRED = "This field is required."
 NOT_A_CHOICE = "Not a valid choice."
 BAD_DATETIME = "Invalid ISO 8601 datetime."
 BAD_URL = "Invalid URL."
-HTTPS_ONLY = "This URL uses a scheme that's not allowed. You can only use https://."
 NO_SUCH_OBJECT = "Object does not exist."
 BAD_PHONE = "Invalid phone number."
 

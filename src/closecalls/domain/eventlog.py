@@ -27,7 +27,7 @@ ALLOWED_COMBINATIONS = frozenset(
     )
 )  # fmt: skip
 OLDER, NEWER = "older", "newer"
-_CURSOR = re.compile(r"^(older|newer):(-?\d+):(\d+)$")
+_CURSOR = re.compile(r"(older|newer):(-?[0-9]+):([0-9]+)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,13 +59,16 @@ class EventQuery:
 
 def decode_cursor(raw: str) -> EventCursor:
     try:
-        text = base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)).decode()
-    except (binascii.Error, UnicodeDecodeError, ValueError):
+        padded = (raw + "=" * (-len(raw) % 4)).encode("ascii")
+        text = base64.b64decode(padded, altchars=b"-_", validate=True).decode("ascii")
+    except (binascii.Error, UnicodeError, ValueError):
         text = ""
-    found = _CURSOR.match(text)
-    if found is None:
+    found = _CURSOR.fullmatch(text)
+    cursor = None if found is None else EventCursor(found[1], int(found[2]), int(found[3]))
+    # Only the cursors this server wrote: anything else would page from somewhere unmeant.
+    if cursor is None or cursor.encode() != raw:
         raise ValidationFailed(field_errors={"_cursor": "Invalid cursor."})
-    return EventCursor(found[1], int(found[2]), int(found[3]))
+    return cursor
 
 
 def parse_event_list(params: Mapping[str, str], *, tz_offset: str | None) -> EventQuery:
@@ -85,7 +88,7 @@ def parse_event_list(params: Mapping[str, str], *, tz_offset: str | None) -> Eve
     limit = DEFAULT_LIMIT
     raw_limit = params.get("_limit", "")
     if raw_limit != "":
-        if not re.fullmatch(r"\d+", raw_limit.strip()) or not 0 < int(raw_limit) <= MAX_LIMIT:
+        if not re.fullmatch(r"[0-9]+", raw_limit.strip()) or not 0 < int(raw_limit) <= MAX_LIMIT:
             field_errors["_limit"] = f"Must be an integer between 1 and {MAX_LIMIT}."
         else:
             limit = int(raw_limit)

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
-from urllib.parse import urlsplit
 
 from closecalls.domain import errors
 from closecalls.domain.phones import normalize_phone
 from closecalls.domain.times import parse_timestamp
+from closecalls.domain.urls import WEB_SCHEMES, web_url
 
 Kind = Literal[
     "string", "choice", "integer", "datetime", "url", "https_url", "phone", "object", "boolean",
@@ -105,11 +105,7 @@ def _clean_integer(field: Field, value: Any) -> int:
 
 def _clean_url(text: str, *, https_only: bool) -> str:
     try:
-        parts = urlsplit(text)
-    except ValueError:
-        raise FieldError(errors.BAD_URL) from None
-    if not parts.scheme or not parts.netloc or any(ch.isspace() for ch in text):
-        raise FieldError(errors.BAD_URL)
-    if https_only and parts.scheme.lower() != "https":
-        raise FieldError(errors.HTTPS_ONLY)
+        web_url(text, schemes=("https",) if https_only else WEB_SCHEMES)
+    except ValueError as problem:
+        raise FieldError(str(problem)) from None
     return text

@@ -20,7 +20,7 @@ MAX_KEY_LENGTH = 255
 # A claim still unfinished after this long was left by a process that died: it may be retaken.
 RUNNING_LEASE_SECONDS = 60
 
-BAD_KEY = f"The Idempotency-Key header must be 1 to {MAX_KEY_LENGTH} printable characters."
+BAD_KEY = f"The Idempotency-Key header must be 1 to {MAX_KEY_LENGTH} printable ASCII characters."
 MISMATCH = (
     "This Idempotency-Key was already used with a different request; "
     "use a new key for a new request."
@@ -78,7 +78,8 @@ def parse_key(raw: str) -> str:
     key = raw.strip()
     if len(key) >= 2 and key[0] == key[-1] == '"':
         key = key[1:-1].replace('\\"', '"').replace("\\\\", "\\")
-    if not 1 <= len(key) <= MAX_KEY_LENGTH or not key.isprintable():
+    # An sf-string holds printable ASCII only; other bytes arrive here as latin-1 text.
+    if not 1 <= len(key) <= MAX_KEY_LENGTH or not (key.isascii() and key.isprintable()):
         raise ValidationFailed(errors=[BAD_KEY])
     return key
 

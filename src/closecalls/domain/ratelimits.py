@@ -1,23 +1,22 @@
 """Close's rate limits as rules: endpoint groups, key and organization buckets, what to announce.
 
 Each bucket is a token bucket kept as one number, its theoretical arrival time (GCRA): a
-bucket of `limit` requests that refills over `window` seconds is full when `tat <= now`;
-each request moves `tat` one interval (`window / limit`) later and is refused when that
-would put `tat` more than a window ahead of now. One float per bucket is what lets the state
-live in memory, in a PostgreSQL row or in a Redis key with the same arithmetic.
+bucket of `limit` requests is full when `tat <= now`; each request moves `tat` one interval
+later and is refused when that would put `tat` more than `limit` intervals ahead of now.
+Times are whole microseconds since the epoch and intervals whole microseconds: exact
+integers, so the arithmetic gives the same answer in memory, in a PostgreSQL row or a Redis
+key (whose doubles hold integers this size exactly). Floats on epoch seconds near 1.8e9 are
+off by ~1e-7 s, enough to tip `remaining` down by one.
 """
 
 from __future__ import annotations
 
 import hashlib
-import math
 from dataclasses import dataclass, field
 
 # Close's organization limit is three times the key limit (rate-limits page).
 ORGANIZATION_FACTOR = 3
-# Float slack (a microsecond; epoch seconds carry ~1e-7 s of rounding), so that `limit`
-# requests at one instant all fit.
-EPSILON = 1e-6
+SECOND = 1_000_000
 
 _METHOD_CLASSES = {"GET": "GET", "HEAD": "GET", "POST": "POST/PUT", "PUT": "POST/PUT",
                    "PATCH": "POST/PUT", "DELETE": "DELETE"}  # fmt: skip
@@ -29,11 +28,16 @@ class Rule:
 
     limit: int
     window: float
-    # Seconds one request moves the bucket on: computed once, read on every request.
-    interval: float = field(init=False, compare=False)
+    # Microseconds one request moves the bucket on, rounded down so that `limit` requests
+    # always fit: the bucket refills in `burst`, under a microsecond per request short of
+    # the window. Computed once, read on every request.
+    interval: int = field(init=False, compare=False)
+    burst: int = field(init=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "interval", self.window / self.limit)
+        interval = max(1, int(self.window * SECOND) // self.limit)
+        object.__setattr__(self, "interval", interval)
+        object.__setattr__(self, "burst", interval * self.limit)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,16 +62,15 @@ class Decision:
     allowed: bool
     limit: int
     remaining: int
-    # Seconds until the bucket is full again; when refused, until the next request fits.
-    reset: float
+    # Microseconds until the bucket is full again; when refused, until the next request fits.
+    reset: int
     limit_type: str
     window: float
 
     def header(self) -> str:
         # Integers with ", " separators: the official client reads it with
         # `limit=(\d+), remaining=(\d+), reset=(\d+)` and `re.match`.
-        reset = max(0, math.ceil(self.reset - EPSILON))
-        return f"limit={self.limit}, remaining={self.remaining}, reset={reset}"
+        return f"limit={self.limit}, remaining={self.remaining}, reset={whole_seconds(self.reset)}"
 
 
 def endpoint_group(method: str, path: str) -> str:
@@ -96,14 +99,19 @@ def parse_groups(spec: str, window: float) -> dict[str, Rule]:
     return groups
 
 
-def advance(tat: float | None, now: float, rule: Rule) -> float | None:
+def whole_seconds(micros: int) -> int:
+    """Microseconds as whole seconds, rounded up: waiting that long is always enough."""
+    return -(-micros // SECOND)
+
+
+def advance(tat: int | None, now: int, rule: Rule) -> int | None:
     """The bucket's next `tat` if one more request fits now, else None."""
     moved = max(tat if tat is not None else now, now) + rule.interval
-    return moved if moved - now <= rule.window + EPSILON else None
+    return moved if moved - now <= rule.burst else None
 
 
 def decide(
-    allowed: bool, now: float, key: tuple[Rule, float], organization: tuple[Rule, float]
+    allowed: bool, now: int, key: tuple[Rule, int], organization: tuple[Rule, int]
 ) -> Decision:
     """The decision for both buckets' `tat` after the attempt (unchanged when refused)."""
     if allowed:
@@ -111,24 +119,20 @@ def decide(
         (key_rule, key_tat), (org_rule, org_tat) = key, organization
         key_left, org_left = _remaining(key_rule, key_tat, now), _remaining(org_rule, org_tat, now)
         if org_left < key_left:
-            return Decision(True, org_rule.limit, org_left, max(org_tat - now, 0.0), "org",
+            return Decision(True, org_rule.limit, org_left, max(org_tat - now, 0), "org",
                             org_rule.window)  # fmt: skip
-        return Decision(True, key_rule.limit, key_left, max(key_tat - now, 0.0), "key",
+        return Decision(True, key_rule.limit, key_left, max(key_tat - now, 0), "key",
                         key_rule.window)  # fmt: skip
     buckets = (("key", *key), ("org", *organization))
     refusals = [
         Decision(False, rule.limit, 0, wait, kind, rule.window)
         for kind, rule, tat in buckets
-        if (wait := max(tat, now) + rule.interval - now - rule.window) > EPSILON
+        if (wait := max(tat, now) + rule.interval - now - rule.burst) > 0
     ]
-    if not refusals:  # a backend's float rounding refused what ours would not: one interval
-        rule = key[0]
-        refusals = [Decision(False, rule.limit, 0, rule.interval, "key", rule.window)]
     return max(refusals, key=lambda decision: decision.reset)
 
 
-def _remaining(rule: Rule, tat: float, now: float) -> int:
+def _remaining(rule: Rule, tat: int, now: int) -> int:
     """Requests the bucket still holds at `now`."""
-    ahead = tat - now if tat > now else 0.0
-    remaining = math.floor((rule.window - ahead) / rule.interval + EPSILON)
-    return remaining if remaining > 0 else 0
+    ahead = tat - now if tat > now else 0
+    return max(0, (rule.burst - ahead) // rule.interval)

@@ -7,17 +7,16 @@ import hmac
 import ipaddress
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 import msgspec
 
 from closecalls.domain import errors
 from closecalls.domain.errors import ValidationFailed
+from closecalls.domain.urls import web_url
 from closecalls.domain.webhook_filters import filter_problem, matches
 
 STATUSES = ("active", "paused")
 MAX_SUBSCRIPTIONS = 40
-MAX_URL_LENGTH = 2048
 PRIVATE_REFUSED = (
     "This URL points at a private or loopback address; the server does not deliver there."
 )
@@ -25,15 +24,40 @@ _decode = msgspec.json.Decoder().decode
 _encode = msgspec.json.Encoder().encode
 
 
+# IPv6 prefixes that carry an IPv4 address in their last 32 bits: NAT64's well-known and
+# local-use prefixes (RFC 6052, 8215) and the deprecated IPv4-compatible form (::a.b.c.d).
+_EMBEDDING_LOW_32 = tuple(
+    ipaddress.IPv6Network(prefix) for prefix in ("64:ff9b::/96", "64:ff9b:1::/48", "::/96")
+)
+
+
 def is_public_address(address: str) -> bool:
-    """Whether an IP address is on the public internet (not private, loopback, link-local...)."""
+    """Whether an IP address is on the public internet (not private, loopback, link-local...).
+
+    An IPv6 address that embeds an IPv4 one (mapped, NAT64, 6to4, Teredo, IPv4-compatible)
+    reaches that IPv4 address, so it is public only if what it embeds is.
+    """
     try:
         ip = ipaddress.ip_address(address.split("%", 1)[0])
     except ValueError:
         return False
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv6Address):
+        embedded = _embedded_ipv4(ip)
+        if embedded:
+            return all(is_public_address(str(inner)) for inner in embedded)
     return ip.is_global and not ip.is_multicast
+
+
+def _embedded_ipv4(ip: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    if ip.ipv4_mapped is not None:
+        return [ip.ipv4_mapped]
+    if ip.sixtofour is not None:
+        return [ip.sixtofour]
+    if ip.teredo is not None:
+        return list(ip.teredo)
+    if any(ip in prefix for prefix in _EMBEDDING_LOW_32):
+        return [ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)]
+    return []
 
 
 def url_problem(url: Any, *, allow_private: bool) -> str | None:
@@ -44,18 +68,13 @@ def url_problem(url: Any, *, allow_private: bool) -> str | None:
     """
     if not isinstance(url, str):
         return errors.wrong_type("string")
-    if len(url) > MAX_URL_LENGTH:
-        return f"The URL must not be longer than {MAX_URL_LENGTH} characters."
     try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018 - raises on a bad port
-    except ValueError:
-        return errors.BAD_URL
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        return errors.BAD_URL
+        parts = web_url(url)
+    except ValueError as problem:
+        return str(problem)
     if allow_private:
         return None
-    host = parts.hostname.rstrip(".").lower()
+    host = (parts.hostname or "").rstrip(".").lower()
     if host == "localhost" or host.endswith(".localhost"):
         return PRIVATE_REFUSED
     try:

@@ -25,6 +25,10 @@ def parse_authorization(header: str | None) -> tuple[str, str] | None:
     scheme = scheme.lower()
     value = value.strip()
     if scheme == "basic":
+        # Headers arrive as latin-1 text: a non-ASCII byte is not base64, and b64decode
+        # says so with a plain ValueError rather than binascii.Error.
+        if not value.isascii():
+            return None
         try:
             decoded = base64.b64decode(value, validate=True).decode("utf-8")
         except (binascii.Error, UnicodeDecodeError):

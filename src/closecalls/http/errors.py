@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from closecalls.domain.errors import ValidationFailed
+from closecalls.domain.ratelimits import SECOND, whole_seconds
 
 UNAUTHORIZED = (
     "The server could not verify that you are authorized to access the URL requested.  "
@@ -104,11 +104,11 @@ class TooManyRequests(ApiError):
     MESSAGE = "API call count exceeded for this period"
 
     def __init__(
-        self, *, limit: int, reset: float, window: float, limit_type: str, group: str
+        self, *, limit: int, reset: int, window: float, limit_type: str, group: str
     ) -> None:
         # Whole seconds, rounded up: the official client's regex reads digits only, and a
         # client that sleeps the rounded-down value would only be refused again.
-        seconds = max(1, math.ceil(reset))
+        seconds = max(1, whole_seconds(reset))
         super().__init__(
             self.MESSAGE,
             headers={
@@ -121,7 +121,7 @@ class TooManyRequests(ApiError):
             "rate_endpoint_group": group,
             "rate_limit": limit,
             "rate_limit_type": limit_type,
-            "rate_reset": round(reset, 6),
+            "rate_reset": reset / SECOND,
             "rate_window": window,
         }
 

@@ -14,6 +14,7 @@ from closecalls.domain.ratelimits import (
     endpoint_group,
     group_digest,
 )
+from closecalls.domain.times import to_micros
 from closecalls.http.errors import TooManyRequests
 from closecalls.store.buckets import RateBuckets
 
@@ -41,7 +42,7 @@ class RateLimiter:
                 self.limits.for_organization(group),
             )
         key, organization = rules
-        now = self.clock.now().timestamp()
+        now = to_micros(self.clock.now())
         allowed, key_tat, org_tat = await self.buckets.take(
             principal.organization_id, f"key:{principal.credential_id}:{group}", f"org:{group}",
             now, key, organization,

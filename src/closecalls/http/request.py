@@ -82,7 +82,12 @@ class Request:
     async def body(self) -> bytes:
         if self._body is None:
             declared = self.headers.get("content-length")
-            if declared is not None and declared.isdigit() and int(declared) > self.max_body:
+            if (
+                declared is not None
+                and declared.isascii()
+                and declared.isdigit()
+                and int(declared) > self.max_body
+            ):
                 raise PayloadTooLarge(self.max_body)
             chunks: list[bytes] = []
             size = 0

@@ -14,9 +14,9 @@ class RateBuckets(Protocol):
     """Atomically take one request from a key's bucket and its organization's, or neither."""
 
     async def take(
-        self, organization_id: str, key_bucket: str, org_bucket: str, now: float,
+        self, organization_id: str, key_bucket: str, org_bucket: str, now: int,
         key: Rule, organization: Rule,
-    ) -> tuple[bool, float, float]:  # fmt: skip
+    ) -> tuple[bool, int, int]:  # fmt: skip
         """(allowed, key tat, organization tat) after the attempt."""
         ...
 
@@ -27,13 +27,13 @@ class MemoryBuckets:
     """Buckets in this process: right for one SQLite server, which is one process."""
 
     def __init__(self) -> None:
-        self._tats: dict[tuple[str, str], float] = {}
+        self._tats: dict[tuple[str, str], int] = {}
         self._takes = 0
 
     async def take(
-        self, organization_id: str, key_bucket: str, org_bucket: str, now: float,
+        self, organization_id: str, key_bucket: str, org_bucket: str, now: int,
         key: Rule, organization: Rule,
-    ) -> tuple[bool, float, float]:  # fmt: skip
+    ) -> tuple[bool, int, int]:  # fmt: skip
         # No await between the read and the write: the event loop makes this atomic.
         key_id, org_id = (organization_id, key_bucket), (organization_id, org_bucket)
         key_tat, org_tat = self._tats.get(key_id, now), self._tats.get(org_id, now)
@@ -46,7 +46,7 @@ class MemoryBuckets:
         self._tats[key_id], self._tats[org_id] = key_next, org_next
         return True, key_next, org_next
 
-    def _sweep(self, now: float) -> None:
+    def _sweep(self, now: int) -> None:
         # A bucket whose tat has passed is full: the same as no entry at all.
         for bucket in [bucket for bucket, tat in self._tats.items() if tat <= now]:
             del self._tats[bucket]

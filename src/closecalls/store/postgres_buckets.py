@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from closecalls.domain.ratelimits import EPSILON, Rule
+from closecalls.domain.ratelimits import Rule
 from closecalls.store.postgres_driver import PostgresDriver
 
 TAKE = "SELECT closecalls_take_rate($1, $2, $3, $4, $5, $6, $7, $8, $9)"
@@ -15,15 +15,16 @@ class PostgresBuckets:
         self.db = db
 
     async def take(
-        self, organization_id: str, key_bucket: str, org_bucket: str, now: float,
+        self, organization_id: str, key_bucket: str, org_bucket: str, now: int,
         key: Rule, organization: Rule,
-    ) -> tuple[bool, float, float]:  # fmt: skip
+    ) -> tuple[bool, int, int]:  # fmt: skip
         async with self.db.connection() as connection:
             allowed, key_tat, org_tat = await connection.fetchval(
-                TAKE, organization_id, key_bucket, org_bucket, now, key.interval, key.window,
-                organization.interval, organization.window, EPSILON,
+                TAKE, organization_id, key_bucket, org_bucket, now, key.interval, key.burst,
+                organization.interval, organization.burst, 0,
             )  # fmt: skip
-        return allowed == 1, key_tat, org_tat
+        # Whole microseconds: a double holds them exactly, so the function's sums are exact.
+        return allowed == 1, int(key_tat), int(org_tat)
 
     async def close(self) -> None:
         """The store's driver owns the connections."""

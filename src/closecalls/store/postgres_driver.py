@@ -17,6 +17,7 @@ from closecalls.store.migrations import Migration, load_migrations
 from closecalls.store.rows import ActivityRow
 from closecalls.store.sql import ACTIVITY_COLUMNS, POSTGRES, numbered
 from closecalls.store.transaction import Scope, Statement, Transaction, opened
+from closecalls.store.unavailable import CONNECT_SECONDS
 
 log = logging.getLogger("closecalls")
 T = TypeVar("T")
@@ -140,6 +141,7 @@ class PostgresDriver:
             max_size=self.pool_size,
             reset=_keep_session,
             server_settings=SESSION_SETTINGS,
+            timeout=CONNECT_SECONDS,
         )
         async with self._pool.acquire() as connection:
             self.applied = await migrate(connection)

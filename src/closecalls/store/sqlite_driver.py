@@ -24,6 +24,7 @@ from closecalls.store.transaction import (
     one,
     opened,
 )
+from closecalls.store.unavailable import SQLITE_BUSY_SECONDS
 from closecalls.store.writer import GroupCommitWriter
 
 T = TypeVar("T")
@@ -94,7 +95,7 @@ class SQLiteDriver:
 
     def connect(self, *, readonly: bool) -> sqlite3.Connection:
         connection = sqlite3.connect(
-            self.path, isolation_level=None, check_same_thread=False, timeout=30
+            self.path, isolation_level=None, check_same_thread=False, timeout=SQLITE_BUSY_SECONDS
         )
         connection.execute("PRAGMA foreign_keys = ON")
         # 64 MiB of page cache each: index pages stay hot for writes and for list pages.

@@ -112,17 +112,39 @@ def claim_deliveries(
     return claims
 
 
-def record_attempts(results: Sequence[AttemptResult]) -> Transaction[None]:
-    for result in results:
-        claim = result.claim
-        yield run(q.INSERT_ATTEMPT, *q.attempt_values(result))
-        yield run(q.FINISH_ATTEMPT, result.delivery_status, result.next_attempt_at, claim.seq)
-        if result.succeeded:
-            yield run(q.SUBSCRIPTION_SUCCEEDED, claim.subscription_id)
-        else:
-            yield run(q.SUBSCRIPTION_FAILED, result.date_attempted, claim.subscription_id)
-        if result.pause:
-            yield run(q.PAUSE_SUBSCRIPTION, claim.subscription_id)
+# Locked first, as a DELETE of the subscription locks it before its deliveries: the two
+# then wait for each other in turn instead of deadlocking.
+LOCK_SUBSCRIPTION = "SELECT 1 FROM webhook_subscription WHERE id = ?"
+
+
+def record_attempt(result: AttemptResult) -> Transaction[bool]:
+    """One attempt's outcome; False, writing nothing, if its subscription was deleted meanwhile."""
+    claim = result.claim
+    if (yield value(LOCK_SUBSCRIPTION, claim.subscription_id, lock=FOR_UPDATE)) is None:
+        return False
+    finished = yield run(
+        q.FINISH_ATTEMPT, result.delivery_status, result.next_attempt_at, claim.seq
+    )
+    if not finished:  # the delivery was pruned while it was in flight
+        return False
+    yield run(q.INSERT_ATTEMPT, *q.attempt_values(result))
+    if result.succeeded:
+        yield run(q.SUBSCRIPTION_SUCCEEDED, claim.subscription_id)
+    else:
+        yield run(q.SUBSCRIPTION_FAILED, result.date_attempted, claim.subscription_id)
+    if result.pause:
+        yield run(q.PAUSE_SUBSCRIPTION, claim.subscription_id)
+    return True
+
+
+def record_attempts(results: Sequence[AttemptResult]) -> Transaction[int]:
+    """A pass's attempts, subscriptions locked in one order so that passes never deadlock."""
+    recorded = 0
+    for result in sorted(
+        results, key=lambda result: (result.claim.subscription_id, result.claim.seq)
+    ):
+        recorded += yield from record_attempt(result)
+    return recorded
 
 
 def prune(events_before: int, log_before: int) -> Transaction[int]:
@@ -209,8 +231,13 @@ class WebhookStore:
             DELIVERER, claim_deliveries, self.db.dialect, now, lease_until, limit
         )
 
-    async def record_attempts(self, results: Sequence[AttemptResult]) -> None:
-        await self.db.write(DELIVERER, record_attempts, results)
+    async def record_attempts(self, results: Sequence[AttemptResult]) -> int:
+        """A pass's attempts in one transaction; how many were recorded."""
+        return await self.db.write(DELIVERER, record_attempts, results)
+
+    async def record_attempt(self, result: AttemptResult) -> bool:
+        """Record one attempt on its own, so that no other attempt's failure can undo it."""
+        return await self.db.write(DELIVERER, record_attempt, result)
 
     async def prune(self, *, events_before: int, log_before: int) -> int:
         """Forget events and finished deliveries past retention; how many events went."""

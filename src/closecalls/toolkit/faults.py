@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from typing import Any
 
+from closecalls.domain.ratelimits import SECOND
 from closecalls.http.errors import (
     ApiError,
     BadGateway,
@@ -41,8 +42,9 @@ class Fault:
         """The error to answer with, in Close's shape and with its headers."""
         if self.status == 429:
             return TooManyRequests(
-                limit=320, reset=self.retry_after, window=8.0, limit_type="key", group="default"
-            )
+                limit=320, reset=self.retry_after * SECOND, window=8.0, limit_type="key",
+                group="default",
+            )  # fmt: skip
         if self.status == 503:
             return ServiceUnavailable(retry_after=self.retry_after)
         if self.status == 502:

@@ -5,10 +5,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import socket
 import time
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 import msgspec
@@ -18,6 +16,8 @@ from closecalls.domain.times import to_micros
 from closecalls.domain.webhooks import RetryPolicy
 from closecalls.services import Services
 from closecalls.store.events import AttemptResult, Claim, SubscriptionRow
+from closecalls.store.unavailable import is_unavailable
+from closecalls.webhooks.transport import CheckedTransport
 
 log = logging.getLogger("closecalls.webhooks")
 _decode = msgspec.json.Decoder().decode
@@ -52,8 +52,12 @@ class Deliverer:
 
     def _client(self, verify: bool) -> httpx.AsyncClient:
         if verify not in self._clients:
+            settings = self.services.settings
+            transport = CheckedTransport(
+                verify=verify, allow_private=settings.webhook_allow_private
+            )
             self._clients[verify] = httpx.AsyncClient(
-                verify=verify, timeout=self.services.settings.webhook_timeout_seconds,
+                transport=transport, timeout=settings.webhook_timeout_seconds,
                 follow_redirects=False, trust_env=False,
                 headers={"user-agent": "closecalls-webhooks"},
             )  # fmt: skip
@@ -71,8 +75,11 @@ class Deliverer:
             while not stop.is_set():
                 try:
                     busy = await self.run_once()
-                except Exception:
-                    log.exception("webhook delivery pass failed")
+                except Exception as error:
+                    if is_unavailable(error):  # retried next poll, once the database is back
+                        log.warning("webhook delivery pass: database unavailable: %s", error)
+                    else:
+                        log.exception("webhook delivery pass failed")
                     busy = 0
                 if not busy:
                     with contextlib.suppress(TimeoutError):
@@ -90,7 +97,7 @@ class Deliverer:
         )
         if claims:
             results = await asyncio.gather(*(self.attempt(claim) for claim in claims))
-            await store.record_attempts(results)
+            await self._record(results)
             outcomes = self.services.metrics.webhook_deliveries
             for result in results:
                 outcomes.labels(result.delivery_status).inc()
@@ -99,6 +106,31 @@ class Deliverer:
             retention = int(self.services.settings.event_retention_days * DAY)
             await store.prune(events_before=now - retention, log_before=now - retention)
         return planned + len(claims)
+
+    async def _record(self, results: list[AttemptResult]) -> None:
+        """Record the pass's attempts together; if that fails, each on its own.
+
+        One transaction is what keeps a pass cheap (one commit). Should it fail for any
+        reason but the database being away, the attempts are recorded one by one, so that
+        only the faulty ones are lost (their claims end with their lease, and they are
+        tried again) and no other attempt, of any organization, is sent twice.
+        """
+        store = self.services.store
+        try:
+            await store.record_attempts(results)
+            return
+        except Exception as error:
+            if is_unavailable(error):
+                raise
+            log.warning("recording %d webhook attempts at once failed: %s", len(results), error)
+        outcomes = await asyncio.gather(
+            *(store.record_attempt(result) for result in results), return_exceptions=True
+        )
+        for result, outcome in zip(results, outcomes, strict=True):
+            if isinstance(outcome, Exception):
+                log.error(
+                    "recording webhook attempt for %s failed: %s", result.claim.event_id, outcome
+                )
 
     async def attempt(self, claim: Claim) -> AttemptResult:
         """Send one delivery, signed, and judge the answer."""
@@ -112,13 +144,10 @@ class Deliverer:
         error: str | None = None
         started = time.perf_counter()
         try:
-            if not self.services.settings.webhook_allow_private:
-                error = await _private_address(claim.url)
-            if error is None:
-                response = await self._client(claim.verify_ssl).post(
-                    claim.url, content=claim.body, headers=headers
-                )
-                status_code = response.status_code
+            response = await self._client(claim.verify_ssl).post(
+                claim.url, content=claim.body, headers=headers
+            )
+            status_code = response.status_code
         except Exception as exc:
             # Whatever went wrong is this attempt's failure, never the whole pass's.
             error = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
@@ -147,19 +176,3 @@ def _plan(document: bytes, subscriptions: list[SubscriptionRow]) -> list[tuple[s
         for row in subscriptions
         if webhooks.wants(row.id, row.events, row.event_filter).match(event)
     ]
-
-
-async def _private_address(url: str) -> str | None:
-    """Why the URL's host may not be reached (it resolves to a private address), or None."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    try:
-        found = await asyncio.get_running_loop().getaddrinfo(
-            host, parts.port or (443 if parts.scheme == "https" else 80), type=socket.SOCK_STREAM
-        )
-    except OSError as exc:
-        return f"cannot resolve {host}: {exc}"
-    for *_, address in found:
-        if not webhooks.is_public_address(str(address[0])):
-            return f"refused: {host} resolves to a private address ({address[0]})"
-    return None

@@ -1,7 +1,7 @@
 // The call log, one call's page and a lead's timeline of every activity type.
 
 import { api } from "./api.js";
-import { duration, h, labelled, link, select, table, when } from "./dom.js";
+import { duration, h, isWebUrl, labelled, link, select, table, when } from "./dom.js";
 import { sanitizedFragment } from "./sanitize.js";
 
 const PAGE = 25;
@@ -124,6 +124,7 @@ export async function callLogPage(_, params) {
 
 function audio(label, url) {
   if (!url) return h("p", {}, `${label}: none`);
+  if (!isWebUrl(url)) return h("p", {}, `${label}: `, h("code", {}, url));
   return h("figure", { class: "player" }, h("figcaption", {}, label),
     h("audio", { controls: true, preload: "none", src: url, "aria-label": label }),
     h("a", { href: url, rel: "noopener noreferrer" }, "Open the file"));

@@ -33,6 +33,12 @@ export function when(iso) {
   return h("time", { datetime: iso }, date.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" }));
 }
 
+// Only web addresses become links or media sources: a stored `javascript:` or `data:` URL
+// (from before the API refused them, or from another server) stays inert text.
+export function isWebUrl(url) {
+  return typeof url === "string" && /^https?:\/\//i.test(url);
+}
+
 export function link(href, text) {
   return h("a", { href }, text);
 }
