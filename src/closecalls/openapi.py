@@ -9,7 +9,7 @@ from http import HTTPStatus
 from typing import Any
 
 import closecalls
-from closecalls import openapi_events
+from closecalls import openapi_events, openapi_leads
 from closecalls.api.users import organization_document, user_document
 from closecalls.domain import calls, contacts, leads, outcomes
 from closecalls.domain.fields import Field, Kind
@@ -310,6 +310,7 @@ def schemas() -> dict[str, Schema]:
         **document_schemas("Me", me),
         **document_schemas("Organization", organization),
         **openapi_events.SCHEMAS,
+        **openapi_leads.SCHEMAS,
         "BadRequestError": closed_object(
             properties_of([BadRequest("example").body()], _RESPONSE_HINTS), title="BadRequestError"
         ),
@@ -405,6 +406,8 @@ def crud_operations(kind: str, *, counted: bool) -> dict[str, Operation]:
     if kind == "Contact":
         list_parameters = (query("lead_id", {"type": "string"}, "Comma-separated lead ids."),
                            *list_parameters)  # fmt: skip
+    if kind in ("Lead", "Contact"):
+        list_parameters = (openapi_leads.QUERY_PARAMETER, *list_parameters)
     return {
         "create": Operation(summary=f"Create a {lower}", response=ref(f"{kind}Fields"),
                             body=f"Create{kind}", parameters=(FIELDS,),
@@ -506,6 +509,7 @@ OPERATIONS: Mapping[str, Operation] = {
     "WebhookHandlers.redeliver": Operation(
         summary="Deliver an event to a webhook subscription again, now", response=EMPTY_OBJECT
     ),
+    **{name: Operation(**spec) for name, spec in openapi_leads.OPERATIONS.items()},
     "OpenApiHandlers.document": Operation(
         response={"type": "object", "required": ["openapi", "info", "paths"]}
     ),
@@ -589,7 +593,8 @@ def operation(route: Route, method: str, handler: Handler) -> Schema:
         "responses": responses,
     }
     if spec.body is not None:
-        example = openapi_events.BODIES.get(spec.body) or example_body(REQUEST_BODIES[spec.body])
+        bodies = {**openapi_events.BODIES, **openapi_leads.BODIES}
+        example = bodies.get(spec.body) or example_body(REQUEST_BODIES[spec.body])
         media = {"schema": ref(spec.body), "example": example}
         result["requestBody"] = {"required": True, "content": {JSON: media}}
     if route.public:

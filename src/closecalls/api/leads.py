@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from closecalls.api import lookup
 from closecalls.api.objects import decode, object_row, paging, rejected, respond, respond_page
 from closecalls.api.recording import EventRecorder, created_events
 from closecalls.domain import contacts, leads
 from closecalls.domain.errors import ValidationFailed
+from closecalls.domain.lead_query import parse_query
 from closecalls.domain.principal import Principal
 from closecalls.http.errors import BadRequest, object_not_found
 from closecalls.http.request import Request
@@ -129,6 +131,16 @@ class LeadHandlers:
         organization_id = request.caller.organization_id
         limit, skip = paging(request)
         store = self.services.store
+        text = request.query.get("query")
+        if text is not None and text.strip():
+            parsed = parse_query(text, region=self.services.settings.phone_region)
+            hits = await lookup.search(store, organization_id, parsed.condition,
+                                       object_type="lead", sort=parsed.sort)  # fmt: skip
+            page = [
+                {**hit.lead, "contacts": list(hit.contacts)} for hit in hits[skip : skip + limit]
+            ]
+            has_more = bool(page) and skip + limit < len(hits)
+            return respond_page(request, page, has_more, total_results=len(hits))
         documents, has_more = await store.list_objects(
             organization_id, "lead", parent_ids=None, limit=limit, skip=skip, newest_first=True
         )
