@@ -15,7 +15,9 @@ from closecalls.api.events import EventHandlers
 from closecalls.api.leads import LeadHandlers
 from closecalls.api.openapi import with_openapi
 from closecalls.api.outcomes import OutcomeHandlers
+from closecalls.api.custom_fields import CustomFieldHandlers
 from closecalls.api.search import SearchHandlers
+from closecalls.api.statuses import StatusHandlers
 from closecalls.api.users import UserHandlers
 from closecalls.api.webhooks import WebhookHandlers
 from closecalls.domain.clock import Clock, SystemClock
@@ -51,7 +53,8 @@ class App:
         self.services = services
         handlers = with_openapi(
             CallHandlers, ActivityHandlers, LeadHandlers, ContactHandlers, OutcomeHandlers,
-            UserHandlers, EventHandlers, WebhookHandlers, SearchHandlers,
+            UserHandlers, EventHandlers, WebhookHandlers, SearchHandlers, StatusHandlers,
+            CustomFieldHandlers,
         )  # fmt: skip
         self.router = Router([route for kind in handlers for route in kind(services).routes()])
         self.authenticator = Authenticator(

@@ -19,6 +19,7 @@ from closecalls.domain.listing import (
     DEFAULT_LIMIT,
     LEAD_ONLY_FILTERS,
     MAX_LIMIT,
+    MAX_LIMITS,
     MAX_SKIP,
     ORDERINGS,
 )
@@ -296,11 +297,15 @@ def schemas() -> dict[str, Schema]:
         [organization_document(Organization("orga_example", "Acme", users[0].date_created))],
         _RESPONSE_HINTS,
     )
-    me = {**user, "organizations": {"type": "array", "items": ref("Organization")}}
+    me = {**user, "organizations": {"type": "array", "items": ref("Organization")},
+          "memberships": {"type": "array", "items": ref("Membership")}}  # fmt: skip
     crm = {
         name: document_schemas(name, properties_of([sample], {**_RESPONSE_HINTS, **_OBJECT_HINTS}))
         for name, sample in object_samples().items()
     }
+    for name in ("Lead", "Contact"):
+        # Custom field values are keys of their own: `custom.cf_…`.
+        crm[name][f"{name}Fields"]["patternProperties"] = {r"^custom\.": {}}
     return {
         **choices,
         **{name: request_schema(name, fields) for name, fields in REQUEST_BODIES.items()},
@@ -340,12 +345,17 @@ FIELDS = query(
     {"type": "string"},
     "Comma-separated keys to return; unknown ones are ignored, `_all` adds the optional ones.",
 )
-PAGING = (
-    query("_limit", {"type": "integer", "minimum": 0, "maximum": MAX_LIMIT,
-                     "default": DEFAULT_LIMIT}, "Page size."),
-    query("_skip", {"type": "integer", "minimum": 0, "maximum": MAX_SKIP, "default": 0},
-          "Rows to skip."),
-)  # fmt: skip
+def paging(maximum: int = MAX_LIMIT) -> tuple[Schema, Schema]:
+    """`_limit` up to the resource's maximum, and `_skip`."""
+    return (
+        query("_limit", {"type": "integer", "minimum": 0, "maximum": maximum,
+                         "default": DEFAULT_LIMIT}, "Page size."),
+        query("_skip", {"type": "integer", "minimum": 0, "maximum": MAX_SKIP, "default": 0},
+              "Rows to skip."),
+    )  # fmt: skip
+
+
+PAGING = paging()
 TZ_OFFSET = {
     "name": "x-tz-offset",
     "in": "header",
@@ -402,7 +412,7 @@ EMPTY_OBJECT: Schema = {"type": "object", "maxProperties": 0}
 def crud_operations(kind: str, *, counted: bool) -> dict[str, Operation]:
     """Create, list, get, update and delete of one CRM object kind."""
     lower = kind.lower()
-    list_parameters: tuple[Schema, ...] = (*PAGING, FIELDS)
+    list_parameters: tuple[Schema, ...] = (*paging(MAX_LIMITS.get(lower, MAX_LIMIT)), FIELDS)
     if kind == "Contact":
         list_parameters = (query("lead_id", {"type": "string"}, "Comma-separated lead ids."),
                            *list_parameters)  # fmt: skip
@@ -462,13 +472,14 @@ OPERATIONS: Mapping[str, Operation] = {
     "UserHandlers.list": Operation(
         summary="List the users of your organization",
         response=page(ref("UserFields")),
-        parameters=(*PAGING, FIELDS),
+        parameters=(*paging(MAX_LIMITS["user"]), FIELDS),
     ),
     "UserHandlers.get": Operation(
         summary="Fetch a single user", response=ref("UserFields"), parameters=(FIELDS,)
     ),
     "UserHandlers.organization": Operation(
-        summary="Fetch your organization", response=ref("OrganizationFields"), parameters=(FIELDS,)
+        summary="Fetch your organization", response=ref("OrganizationFields"),
+        parameters=(FIELDS, openapi_leads.EXPAND),
     ),
     **{
         f"{kind}Handlers.{action}": operation_spec

@@ -128,3 +128,13 @@ async def test_data_search_refuses_what_it_does_not_implement(client: httpx.Asyn
         response = await client.post(SEARCH, json=body)
         assert response.status_code == 400, body
         assert path in response.json()["field-errors"], response.json()
+
+
+async def test_contact_list_takes_the_same_query(client: httpx.AsyncClient) -> None:
+    wayne, acme = await _wayne_and_acme(client)
+    response = await client.get("/api/v1/contact/", params={"query": "(650) 555-1234"})
+    assert _ids(response) == [wayne["contacts"][0]["id"]]
+    both = await client.get("/api/v1/contact/", params={"query": "*", "lead_id": acme["id"]})
+    assert _ids(both) == [acme["contacts"][0]["id"]]
+    refused = await client.get("/api/v1/contact/", params={"query": "has:calls"})
+    assert refused.status_code == 400

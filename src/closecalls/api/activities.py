@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from closecalls.api.listing import list_response
-from closecalls.domain import calls
+from closecalls.domain import calls, statuses
 from closecalls.domain.listing import parse_activity_list
 from closecalls.domain.projection import parse_fields
 from closecalls.http.request import Request
@@ -12,7 +12,7 @@ from closecalls.http.router import Route
 from closecalls.services import Services
 
 # The activity types this server stores; a new type joins this list.
-HELD_TYPES = (calls.CALL_TYPE,)
+HELD_TYPES = (calls.CALL_TYPE, statuses.STATUS_CHANGE_TYPE)
 
 
 class ActivityHandlers:

@@ -51,6 +51,8 @@ async def _candidate_leads(
         lead_ids.update(
             lead_id for _, lead_id in await store.contacts_by_phone(organization_id, phone)
         )
+    for email in found.emails:
+        lead_ids.update(lead_id for _, lead_id in await store.contacts_by_email(organization_id, email))
     if found.ids:
         if object_type == "lead":
             lead_ids.update(found.ids)
@@ -92,7 +94,7 @@ async def search(
 ) -> list[Record]:
     """Every lead (or contact) of the organization that matches, in the sort's order."""
     found = lookup(condition)
-    if found is None or found.emails:
+    if found is None:
         leads = await _all_leads(store, organization_id)
     else:
         leads = await _candidate_leads(store, organization_id, found, object_type)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from closecalls.api import lookup
+from closecalls.api.custom_fields import definitions
 from closecalls.domain.advanced_filter import encode_cursor, parse_search
 from closecalls.domain.search import Record
 from closecalls.http.request import Request
@@ -39,7 +40,14 @@ class SearchHandlers:
     async def search(self, request: Request) -> Response:
         body = await request.json_object()
         organization_id = request.caller.organization_id
-        wanted = parse_search(body, region=self.services.settings.phone_region)
+        store = self.services.store
+        known = [
+            field.id
+            for object_type in ("lead", "contact")
+            for field in await definitions(store, organization_id, object_type)
+        ]
+        wanted = parse_search(body, region=self.services.settings.phone_region,
+                              custom_field_ids=frozenset(known))  # fmt: skip
         hits = await lookup.search(
             self.services.store, organization_id, wanted.condition,
             object_type=wanted.object_type, sort=wanted.sort,

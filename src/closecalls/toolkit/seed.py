@@ -1,4 +1,4 @@
-"""Seed data: users, outcomes, leads, contacts and calls from one YAML or JSON document.
+"""Seed data: users, lead statuses, custom fields, outcomes, leads, contacts and calls.
 
 Objects go through the same handlers the API serves, so a seed file is checked exactly
 as a client's requests would be. An item may name itself with `$name`, and later items
@@ -24,6 +24,9 @@ from closecalls.services import Services
 # Sections in the order they are created: each may refer to the ones before it.
 SECTIONS = {
     "users": None,
+    "lead_statuses": "/api/v1/status/lead/",
+    "lead_custom_fields": "/api/v1/custom_field/lead/",
+    "contact_custom_fields": "/api/v1/custom_field/contact/",
     "outcomes": "/api/v1/outcome/",
     "leads": "/api/v1/lead/",
     "contacts": "/api/v1/contact/",
@@ -124,6 +127,7 @@ class Seeder:
         request = internal_request("POST", path, msgspec.json.encode(body), self.services)
         request.principal = self.principal
         match = self.router.match("POST", path)
+        request.path_params = match.params
         try:
             response = await match.handler(request)
         except ValidationFailed as failure:

@@ -158,16 +158,28 @@ export async function callPage(id) {
     h("h2", {}, "Every field"), h("dl", { class: "fields" }, fields));
 }
 
+function customValues(leadDocument, definitions) {
+  const names = new Map(definitions.map((field) => [`custom.${field.id}`, field.name]));
+  const rows = Object.entries(leadDocument).filter(([key]) => key.startsWith("custom."))
+    .map(([key, value]) => [h("dt", {}, names.get(key) || key),
+      h("dd", {}, Array.isArray(value) ? value.join(", ") : String(value))]);
+  return rows.length ? h("dl", { class: "fields" }, rows) : h("p", {}, "No custom field values.");
+}
+
 export async function leadPage(id) {
-  const leadDocument = await api("GET", `lead/${id}/`);
-  const page = await api("GET", "activity/call/", { lead_id: id, _limit: 100, _order_by: "-activity_at" });
+  const [leadDocument, page, definitions] = await Promise.all([
+    api("GET", `lead/${id}/`),
+    api("GET", "activity/call/", { lead_id: id, _limit: 100, _order_by: "-activity_at" }),
+    api("GET", "custom_field/lead/", { _limit: 1000 })]);
   const items = await Promise.all(page.data.map(async (call) => h("li", {},
     link(`#/call/${call.id}`, when(call.activity_at)),
     ` ${call.direction || ""} · ${call.status || ""} · ${duration(call.duration)} · ${call.user_name || ""}`,
     call.note ? h("p", { class: "snippet" }, call.note.slice(0, 160)) : "")));
   return h("section", { "aria-labelledby": "lead-title" },
     h("h1", { id: "lead-title" }, leadDocument.display_name || id),
+    h("p", { class: "status" }, "Status: ", h("strong", {}, leadDocument.status_label || "—")),
     h("p", {}, "Contacts: ", (leadDocument.contacts || []).map((c) => c.name || c.id).join(", ") || "none"),
+    h("h2", {}, "Custom fields"), customValues(leadDocument, definitions.data),
     h("h2", {}, `Timeline (${page.data.length}${page.has_more ? "+" : ""} calls)`),
     items.length ? h("ol", { class: "timeline" }, items) : h("p", {}, "No calls."),
     link(`#/calls?lead_id=${encodeURIComponent(id)}`, "These calls in the call log"));
