@@ -9,7 +9,7 @@ import httpx
 from closecalls import accounts
 from closecalls.accounts import Tenant
 from closecalls.app import App
-from closecalls.store.base import User
+from closecalls.store.rows import User
 
 
 async def create_lead(client: httpx.AsyncClient, name: str = "Acme", **body: Any) -> dict[str, Any]:

@@ -18,9 +18,10 @@ from closecalls.domain.clock import ManualClock
 from closecalls.domain.ids import IdSource
 from closecalls.domain.listing import ActivityQuery
 from closecalls.settings import Settings
-from closecalls.store.base import ActivityRow, ObjectRow, Store
+from closecalls.store.base import Store
 from closecalls.store.migrations import load_migrations
 from closecalls.store.postgres import PostgresStore
+from closecalls.store.rows import ActivityRow, ObjectRow
 from closecalls.store.sqlite import SQLiteStore
 from closecalls.store.transfer import RowDigest
 from closecalls.testing.postgres import ScratchDatabases

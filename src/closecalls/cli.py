@@ -16,8 +16,9 @@ from closecalls.domain.clock import SystemClock
 from closecalls.domain.ids import IdSource
 from closecalls.settings import Settings
 from closecalls.store import create_store, migrate, sqlite_path
-from closecalls.store.base import Store, User
+from closecalls.store.base import Store
 from closecalls.store.postgres import PostgresStore, is_postgres_url
+from closecalls.store.rows import User
 from closecalls.toolkit.startup import new_admin_token, seed_message
 
 T = TypeVar("T")

@@ -36,7 +36,7 @@ from closecalls.http.errors import (
     Unauthorized,
 )
 from closecalls.http.router import Handler, Route
-from closecalls.store.base import Organization, User
+from closecalls.store.rows import Organization, User
 
 Schema = dict[str, Any]
 

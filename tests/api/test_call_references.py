@@ -13,7 +13,7 @@ from closecalls.accounts import Tenant
 from closecalls.api.calls import call_row
 from closecalls.app import App
 from closecalls.http.responses import encode_json
-from closecalls.store.base import ActivityRow
+from closecalls.store.rows import ActivityRow
 from tests.conftest import client_for
 from tests.factories import create_contact, create_lead, create_outcome
 

@@ -7,8 +7,8 @@ from dataclasses import replace
 from closecalls.accounts import Tenant
 from closecalls.app import App
 from closecalls.domain.listing import ActivityQuery, TimeRange
-from closecalls.store.base import ActivityRow
-from closecalls.store.bulk import activity_values
+from closecalls.store.activities import activity_values
+from closecalls.store.rows import ActivityRow
 
 
 def row(tenant: Tenant, n: int) -> ActivityRow:

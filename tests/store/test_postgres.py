@@ -10,9 +10,9 @@ from collections.abc import AsyncIterator, Iterator
 import asyncpg
 import pytest
 
-from closecalls.store.base import ActivityRow, Credential, Organization, User
 from closecalls.store.migrations import load_migrations
 from closecalls.store.postgres import CREDENTIAL_LOOKUP, DIRECTORY, TENANT, PostgresStore
+from closecalls.store.rows import ActivityRow, Credential, Organization, User
 from closecalls.testing.postgres import ScratchDatabases
 
 pytestmark = pytest.mark.postgresql

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from closecalls.store.base import ActivityRow, Organization, User
 from closecalls.store.migrations import load_migrations
+from closecalls.store.rows import ActivityRow, Organization, User
 from closecalls.store.sqlite import SQLiteStore
 
 

@@ -22,7 +22,7 @@ from closecalls.http.request import Request
 from closecalls.http.responses import Response, encode_json, json_response
 from closecalls.http.router import Route
 from closecalls.services import Services
-from closecalls.store.base import ActivityRow
+from closecalls.store.rows import ActivityRow
 
 _decode = msgspec.json.Decoder().decode
 # A PUT re-reads and re-checks the call this many times if its contact moves under it.

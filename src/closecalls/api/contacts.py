@@ -22,7 +22,7 @@ from closecalls.http.request import Request
 from closecalls.http.responses import Response
 from closecalls.http.router import Route
 from closecalls.services import Services
-from closecalls.store.base import ObjectRow
+from closecalls.store.rows import ObjectRow
 
 
 class ContactHandlers:

@@ -13,7 +13,7 @@ from closecalls.domain.times import parse_timestamp, to_micros
 from closecalls.http.errors import BadRequest
 from closecalls.http.request import Request
 from closecalls.http.responses import Response, encode_json
-from closecalls.store.base import ObjectRow
+from closecalls.store.rows import ObjectRow
 
 decode = msgspec.json.Decoder().decode
 

@@ -11,7 +11,7 @@ from closecalls.http.request import Request
 from closecalls.http.responses import Response
 from closecalls.http.router import Route
 from closecalls.services import Services
-from closecalls.store.base import ObjectRow
+from closecalls.store.rows import ObjectRow
 
 
 class OutcomeHandlers:

@@ -12,8 +12,8 @@ from closecalls.domain.events import Event, EventContext
 from closecalls.http.request import Request
 from closecalls.http.responses import encode_json
 from closecalls.services import Services
-from closecalls.store.base import ObjectRow
 from closecalls.store.events import EventRow, Recorder, RemovalRecorder
+from closecalls.store.rows import ObjectRow
 
 _decode = msgspec.json.Decoder().decode
 EVENT_ID_LENGTH = 22

@@ -14,7 +14,7 @@ from closecalls.http.request import Request
 from closecalls.http.responses import Response, encode_json, json_response
 from closecalls.http.router import Route
 from closecalls.services import Services
-from closecalls.store.base import Organization, User
+from closecalls.store.rows import Organization, User
 
 
 def user_document(user: User) -> dict[str, Any]:

@@ -32,8 +32,9 @@ from closecalls.domain.phones import normalize_phone
 from closecalls.domain.principal import Principal
 from closecalls.http.responses import encode_json
 from closecalls.settings import Settings
+from closecalls.store.activities import activity_values
 from closecalls.store.base import Store
-from closecalls.store.bulk import Keyed, activity_values
+from closecalls.store.bulk import Keyed
 
 BATCH = 20_000
 Progress = Callable[[int], None]

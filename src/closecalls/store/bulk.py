@@ -2,39 +2,30 @@
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import AsyncIterator, Iterator
-from typing import TYPE_CHECKING
+from collections.abc import AsyncIterator
 
 from closecalls.domain.listing import ActivityQuery
-from closecalls.store.base import ActivityRow
-from closecalls.store.sql import INSERT_ACTIVITY, Dialect, list_filter, numbered, ordered_filter
+from closecalls.store.activities import ActivityValues
+from closecalls.store.sql import INSERT_ACTIVITY, Dialect, list_filter, ordered_filter
+from closecalls.store.transaction import (
+    Driver,
+    Scope,
+    Transaction,
+    one,
+    rows,
+    run_many,
+    tenant,
+    value,
+)
 
-if TYPE_CHECKING:
-    from closecalls.store.postgres import Connection
-
-# An activity's columns in ACTIVITY_COLUMNS order: id, organization_id, type, lead_id,
-# contact_id, user_id, date_created, activity_at, document. Bulk rows travel between
-# processes as plain tuples: pickling one costs a seventh of pickling an ActivityRow.
-ActivityValues = tuple[str, str, str, str | None, str | None, str | None, int, int, bytes]
 # A natural key (provider call id or row hash) with the call it became.
 Keyed = tuple[str, ActivityValues]
 
-
-def activity_values(row: ActivityRow) -> ActivityValues:
-    """The row as the tuple bulk imports carry and insert."""
-    return (row.id, row.organization_id, row.type, row.lead_id, row.contact_id, row.user_id,
-            row.date_created, row.activity_at, row.document)  # fmt: skip
-
-
-INSERT_IMPORTED = (
-    "INSERT INTO imported_row (organization_id, natural_key, activity_id) VALUES (?, ?, ?)"
-)
-# SQLite's limit on bound parameters is 32766; far fewer keep each lookup cheap to plan.
-LOOKUP_CHUNK = 500
-CLAIM_KEYS_POSTGRES = (
-    "INSERT INTO imported_row (organization_id, natural_key, activity_id) "
-    "SELECT $1, key, activity FROM unnest($2::text[], $3::text[]) AS fresh(key, activity) "
+# Keys are claimed this many rows (three parameters each) per statement: both engines cap
+# a statement's parameters near 32766, and far fewer keep each statement cheap to plan.
+CLAIM_CHUNK = 500
+CLAIM_KEYS = (
+    "INSERT INTO imported_row (organization_id, natural_key, activity_id) VALUES {rows} "
     "ON CONFLICT DO NOTHING RETURNING natural_key"
 )
 
@@ -61,69 +52,54 @@ def count_sql(
     return f"SELECT count(*) FROM activity WHERE {' AND '.join(clauses)}", args
 
 
-def _first_of_each_key(rows: list[Keyed], known: set[str]) -> list[Keyed]:
-    fresh: list[Keyed] = []
-    seen = set(known)
-    for key, values in rows:
-        if key not in seen:
-            seen.add(key)
-            fresh.append((key, values))
-    return fresh
+def import_rows(organization_id: str, keyed: list[Keyed]) -> Transaction[int]:
+    """Insert the calls whose keys were never imported, with their keys; how many.
 
-
-def import_sqlite(connection: sqlite3.Connection, organization_id: str, rows: list[Keyed]) -> int:
-    """Insert the calls whose keys were never imported, with their keys; how many."""
-    keys = [key for key, _ in rows]
-    known: set[str] = set()
-    for start in range(0, len(keys), LOOKUP_CHUNK):
-        chunk = keys[start : start + LOOKUP_CHUNK]
-        marks = ", ".join("?" * len(chunk))
-        known.update(
-            found
-            for (found,) in connection.execute(
-                "SELECT natural_key FROM imported_row WHERE organization_id = ? "
-                f"AND natural_key IN ({marks})",
-                (organization_id, *chunk),
-            )
-        )
-    fresh = _first_of_each_key(rows, known)
-    connection.executemany(INSERT_ACTIVITY, [values for _, values in fresh])
-    connection.executemany(
-        INSERT_IMPORTED, [(organization_id, key, values[0]) for key, values in fresh]
-    )
+    The keys are claimed first: on PostgreSQL a concurrent import of the same keys waits
+    for this one to commit, then skips them.
+    """
+    claimed: set[str] = set()
+    for start in range(0, len(keyed), CLAIM_CHUNK):
+        chunk = keyed[start : start + CLAIM_CHUNK]
+        args = [item for key, values in chunk for item in (organization_id, key, values[0])]
+        sql = CLAIM_KEYS.format(rows=", ".join(["(?, ?, ?)"] * len(chunk)))
+        claimed.update(found[0] for found in (yield rows(sql, *args)))
+    fresh = []
+    for key, values in keyed:  # a key twice in the batch: its first row claimed it
+        if key in claimed:
+            claimed.discard(key)
+            fresh.append(values)
+    yield run_many(INSERT_ACTIVITY, fresh)
     return len(fresh)
 
 
-def export_sqlite(
-    connection: sqlite3.Connection, sql: str, args: list[object], batch: int
-) -> Iterator[list[bytes]]:
-    cursor = connection.execute(sql, args)
-    while rows := cursor.fetchmany(batch):
-        yield [bytes(row[0]) for row in rows]
+class BulkStore:
+    """The store's imports and exports, written once for both engines."""
 
+    db: Driver
 
-async def import_postgres(connection: Connection, organization_id: str, rows: list[Keyed]) -> int:
-    """As import_sqlite; a concurrent import of the same keys waits, then skips them."""
-    claimed = await connection.fetch(
-        CLAIM_KEYS_POSTGRES,
-        organization_id,
-        [key for key, _ in rows],
-        [values[0] for _, values in rows],
-    )
-    wanted = {record[0] for record in claimed}
-    fresh = [(key, values) for key, values in _first_of_each_key(rows, set()) if key in wanted]
-    await connection.executemany(numbered(INSERT_ACTIVITY), [values for _, values in fresh])
-    return len(fresh)
+    async def import_activities(self, organization_id: str, rows: list[Keyed]) -> int:
+        """Insert, in one transaction, the calls whose natural keys were never imported.
 
+        Each key is recorded with its call; how many calls were inserted.
+        """
+        return await self.db.write(tenant(organization_id), import_rows, organization_id, rows)
 
-async def export_postgres(
-    connection: Connection, sql: str, args: list[object], batch: int
-) -> AsyncIterator[list[bytes]]:
-    documents: list[bytes] = []
-    async for record in connection.cursor(sql, *args, prefetch=batch):
-        documents.append(record[0])
-        if len(documents) == batch:
-            yield documents
-            documents = []
-    if documents:
-        yield documents
+    async def count_activities(self, organization_id: str, query: ActivityQuery) -> int:
+        """How many activities the query's filters match (paging aside)."""
+        built = count_sql(self.db.dialect, organization_id, query)
+        if built is None:
+            return 0
+        sql, args = built
+        return int(await self.db.read(tenant(organization_id), one, value(sql, *args)))
+
+    async def export_activities(
+        self, organization_id: str, query: ActivityQuery, *, batch: int = 5_000
+    ) -> AsyncIterator[list[bytes]]:
+        """Every document the query's filters match, in its order, a batch at a time."""
+        built = export_sql(self.db.dialect, organization_id, query)
+        if built is None:
+            return
+        scope = Scope(organization_id=organization_id, index_order=True)
+        async for found in self.db.stream(scope, *built, batch=batch):
+            yield [values[0] for values in found]

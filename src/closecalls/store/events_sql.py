@@ -15,6 +15,7 @@ from closecalls.store.events import (
     SubscriptionRow,
 )
 from closecalls.store.sql import Dialect
+from closecalls.store.transaction import Transaction, run_many
 
 EVENT_COLUMNS = (
     "id, organization_id, object_type, object_id, action, lead_id, user_id, request_id, "
@@ -86,6 +87,12 @@ PRUNE = (
     "DELETE FROM webhook_attempt WHERE date_attempted < ?",
     "DELETE FROM webhook_delivery WHERE date_created < ?",
 )
+
+
+def insert_events(events: Sequence[EventRow]) -> Transaction[None]:
+    """Write events inside the caller's transaction: the change and its events commit together."""
+    if events:
+        yield run_many(INSERT_EVENT, [event_values(event) for event in events])
 
 
 def event_values(row: EventRow) -> tuple[object, ...]:

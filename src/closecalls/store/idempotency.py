@@ -2,14 +2,8 @@
 
 from __future__ import annotations
 
-import sqlite3
-from typing import TYPE_CHECKING
-
 from closecalls.domain.idempotency import ClaimLost, IdempotencyKey, StoredKey
-from closecalls.store.sql import numbered
-
-if TYPE_CHECKING:
-    from closecalls.store.postgres import Connection
+from closecalls.store.transaction import Driver, Transaction, row, run, tenant
 
 KEY_WHERE = "organization_id = ? AND credential_id = ? AND request_key = ?"
 PURGE_EXPIRED = "DELETE FROM idempotency_key WHERE organization_id = ? AND expires_at <= ?"
@@ -27,63 +21,52 @@ def _key(key: IdempotencyKey) -> tuple[str, str, str]:
     return key.organization_id, key.credential_id, key.key
 
 
-def claim_sqlite(
-    connection: sqlite3.Connection,
-    key: IdempotencyKey,
-    *,
-    now: int,
-    expires_at: int,
-    stale_before: int,
-) -> StoredKey | None:
-    """Claim `key` for this request (None), or what an earlier request stored under it."""
-    connection.execute(PURGE_EXPIRED, (key.organization_id, now))
-    connection.execute(DROP_STALE, (*_key(key), stale_before))
-    claimed = connection.execute(CLAIM, (*_key(key), key.fingerprint, now, expires_at))
-    if claimed.rowcount == 1:
+def claim_key(
+    key: IdempotencyKey, *, now: int, expires_at: int, stale_before: int
+) -> Transaction[StoredKey | None]:
+    """Claim `key` for this request (None), or what an earlier request stored under it.
+
+    On PostgreSQL a concurrent claim of the same key waits at the insert for the first
+    to commit.
+    """
+    yield run(PURGE_EXPIRED, key.organization_id, now)
+    yield run(DROP_STALE, *_key(key), stale_before)
+    if (yield run(CLAIM, *_key(key), key.fingerprint, now, expires_at)) == 1:
         return None
-    row = connection.execute(GET, _key(key)).fetchone()
-    return StoredKey(row[0], row[1], None if row[2] is None else bytes(row[2]))
-
-
-def finish_sqlite(
-    connection: sqlite3.Connection, key: IdempotencyKey, status: int, response: bytes
-) -> None:
-    """Record the answer, in the transaction of the write that made it."""
-    if connection.execute(FINISH, (status, response, *_key(key))).rowcount != 1:
-        raise ClaimLost
-
-
-def release_sqlite(connection: sqlite3.Connection, key: IdempotencyKey) -> None:
-    connection.execute(RELEASE, _key(key))
-
-
-async def claim_postgres(
-    connection: Connection,
-    key: IdempotencyKey,
-    *,
-    now: int,
-    expires_at: int,
-    stale_before: int,
-) -> StoredKey | None:
-    """As claim_sqlite; a concurrent claim of the same key waits here for the first to commit."""
-    await connection.execute(numbered(PURGE_EXPIRED), key.organization_id, now)
-    await connection.execute(numbered(DROP_STALE), *_key(key), stale_before)
-    status = await connection.execute(numbered(CLAIM), *_key(key), key.fingerprint, now, expires_at)
-    if status.endswith(" 1"):
-        return None
-    row = await connection.fetchrow(numbered(GET), *_key(key))
-    if row is None:  # released since our insert: a retry will find it free
+    found = yield row(GET, *_key(key))
+    if found is None:  # released since our insert: a retry will find it free
         return StoredKey(key.fingerprint, None, None)
-    return StoredKey(row[0], row[1], row[2])
+    return StoredKey(found[0], found[1], found[2])
 
 
-async def finish_postgres(
-    connection: Connection, key: IdempotencyKey, status: int, response: bytes
-) -> None:
-    done = await connection.execute(numbered(FINISH), status, response, *_key(key))
-    if not done.endswith(" 1"):
+def finish_key(key: IdempotencyKey, status: int, response: bytes) -> Transaction[None]:
+    """Record the answer, in the transaction of the write that made it."""
+    if (yield run(FINISH, status, response, *_key(key))) != 1:
         raise ClaimLost
 
 
-async def release_postgres(connection: Connection, key: IdempotencyKey) -> None:
-    await connection.execute(numbered(RELEASE), *_key(key))
+def release_key(key: IdempotencyKey) -> Transaction[None]:
+    yield run(RELEASE, *_key(key))
+
+
+class IdempotencyStore:
+    """The store's Idempotency-Key methods (an extension, not Close), written once."""
+
+    db: Driver
+
+    async def claim_idempotency_key(
+        self, key: IdempotencyKey, *, now: int, expires_at: int, stale_before: int
+    ) -> StoredKey | None:
+        """Claim the key for this request (None), or what an earlier request stored under it.
+
+        Expired keys are forgotten first, and so is a claim left unfinished since
+        `stale_before` (its process died).
+        """
+        return await self.db.write(
+            tenant(key.organization_id), claim_key, key,
+            now=now, expires_at=expires_at, stale_before=stale_before,
+        )  # fmt: skip
+
+    async def release_idempotency_key(self, key: IdempotencyKey) -> None:
+        """Forget an unfinished claim: the request failed, and a retry may run it afresh."""
+        await self.db.write(tenant(key.organization_id), release_key, key)

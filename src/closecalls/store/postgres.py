@@ -2,59 +2,46 @@
 
 from __future__ import annotations
 
-import asyncio
-import logging
-import os
-from collections.abc import AsyncIterator, Callable, Iterable, Sequence
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from typing import TYPE_CHECKING, TypeAlias
+from collections.abc import Callable, Iterable, Sequence
+from contextlib import AbstractAsyncContextManager
+from typing import TYPE_CHECKING
 
 import asyncpg
 
-from closecalls.domain.idempotency import IdempotencyKey, StoredKey
-from closecalls.domain.listing import ActivityQuery
 from closecalls.store import sql
-from closecalls.store.base import (
-    ActivityRow,
+from closecalls.store.events import EventRow, Recorder, RemovalRecorder
+from closecalls.store.postgres_driver import (
+    CREDENTIAL_LOOKUP,
+    DIRECTORY,
+    TENANT,
+    PostgresDriver,
+    _affected,
+    is_postgres_url,
+    set_scope,
+)
+from closecalls.store.postgres_events import PostgresWebhooks, insert_events
+from closecalls.store.rows import (
     Credential,
     CredentialMatch,
     ObjectRow,
     Organization,
     User,
 )
-from closecalls.store.bulk import Keyed, count_sql, export_postgres, export_sql, import_postgres
-from closecalls.store.events import EventRow, Recorder, RemovalRecorder
-from closecalls.store.events_sql import EVENT_COLUMNS, event_values
-from closecalls.store.idempotency import claim_postgres, finish_postgres, release_postgres
-from closecalls.store.migrations import Migration, load_migrations
-from closecalls.store.postgres_events import PostgresWebhooks, insert_events
 from closecalls.store.sql import (
-    ACTIVITY_COLUMNS,
     CREDENTIAL_COLUMNS,
     POSTGRES,
     USER_COLUMNS,
-    build_list_sql,
     list_objects_sql,
     numbered,
     object_filter,
     objects_by_id,
 )
-
-log = logging.getLogger("closecalls")
-
-# What the row-level security policies read (migrations/postgresql/0001_initial.sql).
-TENANT = "closecalls.organization_id"
-CREDENTIAL_LOOKUP = "closecalls.credential_lookup"
-DIRECTORY = "closecalls.directory"
-
-# Fixed 64-bit keys of the advisory locks processes take to migrate and to bootstrap.
-MIGRATION_LOCK = 0x636C6F7365  # "close"
-BOOTSTRAP_LOCK = MIGRATION_LOCK + 1
+from closecalls.store.store import Store
 
 if TYPE_CHECKING:
-    Connection: TypeAlias = (
-        asyncpg.Connection[asyncpg.Record] | asyncpg.pool.PoolConnectionProxy[asyncpg.Record]
-    )
+    from closecalls.store.postgres_driver import Connection
+
+__all__ = ["CREDENTIAL_LOOKUP", "DIRECTORY", "TENANT", "PostgresStore", "is_postgres_url"]
 
 # The statements the SQLite store runs too, with PostgreSQL's numbered parameters.
 INSERT_ORGANIZATION = numbered(sql.INSERT_ORGANIZATION)
@@ -64,10 +51,6 @@ INSERT_USER = numbered(sql.INSERT_USER)
 ORGANIZATION_OWNER = numbered(sql.ORGANIZATION_OWNER)
 LIST_USERS = numbered(sql.LIST_USERS)
 INSERT_CREDENTIAL = numbered(sql.INSERT_CREDENTIAL)
-INSERT_ACTIVITY = numbered(sql.INSERT_ACTIVITY)
-GET_ACTIVITY = numbered(sql.GET_ACTIVITY)
-UPDATE_ACTIVITY = numbered(sql.UPDATE_ACTIVITY)
-DELETE_ACTIVITY = numbered(sql.DELETE_ACTIVITY)
 INSERT_OBJECT = numbered(sql.INSERT_OBJECT)
 GET_OBJECT = numbered(sql.GET_OBJECT)
 UPDATE_OBJECT = numbered(sql.UPDATE_OBJECT)
@@ -80,129 +63,34 @@ INSERT_PHONE = numbered(sql.INSERT_PHONE)
 CONTACTS_BY_PHONE = numbered(sql.CONTACTS_BY_PHONE)
 RESET_ORGANIZATION = tuple(numbered(statement) for statement in sql.RESET_ORGANIZATION)
 
-# A create, the hottest write, takes one round trip instead of three (BEGIN with the
-# setting, INSERT, COMMIT): the statement is its own transaction, its row comes out of
-# the subquery that sets the organization, and the policy checks the row only then. (Reads
-# keep their transaction: a scan's place in a plan is the planner's choice, not ours.)
-TENANT_ROW = f"(SELECT set_config('{TENANT}', $1, true) AS id) tenant"
-INSERT_ACTIVITY_SCOPED = (
-    f"INSERT INTO activity ({ACTIVITY_COLUMNS}) SELECT $2, tenant.id, $3, $4, $5, $6, "
-    f"$7::bigint, $8::bigint, $9::bytea FROM {TENANT_ROW}"
-)
-# A create and its event, in the same single round trip: both rows come out of the one
-# (materialised) tenant row, so both are checked under the organization it sets.
-INSERT_ACTIVITY_WITH_EVENT = (
-    f"WITH tenant AS MATERIALIZED (SELECT set_config('{TENANT}', $1, true) AS id), "
-    f"created AS (INSERT INTO activity ({ACTIVITY_COLUMNS}) SELECT $2, tenant.id, $3, $4, $5, "
-    "$6, $7::bigint, $8::bigint, $9::bytea FROM tenant) "
-    f"INSERT INTO event ({EVENT_COLUMNS}) SELECT $10, tenant.id, $11, $12, $13, $14, $15, $16, "
-    "$17::bigint, $18::bigint, $19::bytea FROM tenant"
-)
 
-
-# A page is read in order straight off an index, as on SQLite, whatever the statistics
-# say: a table fresh from a bulk load has none, and the planner, expecting a handful of
-# rows, would otherwise sort every row of the organization to find the first hundred.
-READ_OFF_AN_INDEX = {"enable_seqscan": "off", "enable_bitmapscan": "off"}
-
-SESSION_SETTINGS = {
-    # Which process holds a connection, for pg_stat_activity readers.
-    "application_name": f"closecalls {os.getpid()}",
-    # _begin() writes literals, which are exact only with standard strings.
-    "standard_conforming_strings": "on",
-}
-
-
-def is_postgres_url(database: str) -> bool:
-    return database.startswith(("postgres://", "postgresql://"))
-
-
-class PostgresStore(PostgresWebhooks):
+class PostgresStore(Store, PostgresWebhooks):
     """A Store on a PostgreSQL database that any number of processes and hosts may share."""
 
+    db: PostgresDriver
+
     def __init__(self, url: str, *, pool_size: int = 10) -> None:
-        self.url = url
-        self.pool_size = pool_size
-        self.applied: list[Migration] = []
-        self._pool: asyncpg.Pool[asyncpg.Record] | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
+        super().__init__(PostgresDriver(url, pool_size=pool_size))
 
-    # Lifecycle ------------------------------------------------------------------------
-    async def open(self) -> None:
-        self._loop = asyncio.get_running_loop()
-        self._pool = await asyncpg.create_pool(
-            self.url,
-            min_size=1,
-            max_size=self.pool_size,
-            reset=_keep_session,
-            server_settings=SESSION_SETTINGS,
-        )
-        async with self._pool.acquire() as connection:
-            self.applied = await migrate(connection)
-            if await connection.fetchval(
-                "SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user"
-            ):
-                log.warning(
-                    "closecalls: connected as a role that bypasses row-level security; "
-                    "use a role that is neither SUPERUSER nor BYPASSRLS (docs/operations.md)"
-                )
-
-    async def close(self) -> None:
-        if self._pool is not None:
-            await self._pool.close()
-            self._pool = None
+    @property
+    def url(self) -> str:
+        return self.db.url
 
     @property
     def pool(self) -> asyncpg.Pool[asyncpg.Record]:
-        if self._pool is None:
-            raise RuntimeError("the store is not open")
-        return self._pool
+        return self.db.pool
 
-    @asynccontextmanager
-    async def connection(self) -> AsyncIterator[Connection]:
-        """A connection from the pool, for as long as the block runs."""
-        pool = self.pool
-        if asyncio.get_running_loop() is self._loop:
-            async with pool.acquire() as pooled:
-                yield pooled
-            return
-        # asyncpg connections belong to the event loop that opened them: a caller on another
-        # loop (a test client that runs the app on a loop of its own) gets its own connection.
-        own = await asyncpg.connect(self.url, server_settings=SESSION_SETTINGS)
-        try:
-            yield own
-        finally:
-            await own.close()
+    def connection(self) -> AbstractAsyncContextManager[Connection]:
+        return self.db.connection()
 
-    @asynccontextmanager
-    async def transaction(self, **scope: str) -> AsyncIterator[Connection]:
-        """One transaction, with these settings (the organization, ...) for its length."""
-        async with self.connection() as connection:
-            await connection.execute(_begin(scope))
-            try:
-                yield connection
-            except BaseException:
-                try:
-                    await connection.execute("ROLLBACK")
-                except Exception:
-                    connection.terminate()  # broken: the pool opens a fresh one
-                raise
-            await connection.execute("COMMIT")
-
-    @asynccontextmanager
-    async def exclusively(self) -> AsyncIterator[None]:
-        """Hold the bootstrap lock: one process at a time finds or makes the first tenant."""
-        # A connection of its own: the pool may be one connection, needed inside.
-        connection = await asyncpg.connect(self.url)
-        try:
-            await connection.execute("SELECT pg_advisory_lock($1)", BOOTSTRAP_LOCK)
-            yield
-        finally:
-            await connection.close()  # ends the session, and with it the lock
+    def transaction(self, **scope: str) -> AbstractAsyncContextManager[Connection]:
+        return self.db.transaction(**scope)
 
     def tenant(self, organization_id: str) -> AbstractAsyncContextManager[Connection]:
-        """A transaction that sees only this organization's rows."""
-        return self.transaction(**{TENANT: organization_id})
+        return self.db.tenant(organization_id)
+
+    def exclusively(self) -> AbstractAsyncContextManager[None]:
+        return self.db.exclusively()
 
     # Accounts -------------------------------------------------------------------------
     async def create_organization(
@@ -433,217 +321,12 @@ class PostgresStore(PostgresWebhooks):
             rows = await connection.fetch(CONTACTS_BY_PHONE, organization_id, phone)
         return [(row[0], row[1]) for row in rows]
 
-    # Activities -----------------------------------------------------------------------
-    async def insert_activity(
-        self,
-        row: ActivityRow,
-        *,
-        events: Sequence[EventRow] = (),
-        idempotency: IdempotencyKey | None = None,
-    ) -> None:
-        if idempotency is not None:
-            async with self.tenant(row.organization_id) as connection:
-                await connection.execute(INSERT_ACTIVITY, *_activity_values(row))
-                await insert_events(connection, events)
-                await finish_postgres(connection, idempotency, 200, row.document)
-            return
-        if len(events) == 1 and events[0].organization_id == row.organization_id:
-            async with self.connection() as connection:
-                await connection.execute(
-                    INSERT_ACTIVITY_WITH_EVENT, row.organization_id, row.id, row.type,
-                    *_activity_values(row)[3:], *event_values(events[0])[:1],
-                    *event_values(events[0])[2:],
-                )  # fmt: skip
-            return
-        if events:
-            async with self.tenant(row.organization_id) as connection:
-                await connection.execute(INSERT_ACTIVITY, *_activity_values(row))
-                await insert_events(connection, events)
-            return
-        async with self.connection() as connection:
-            await connection.execute(
-                INSERT_ACTIVITY_SCOPED, row.organization_id, row.id, row.type,
-                *_activity_values(row)[3:],
-            )  # fmt: skip
-
-    async def insert_activities(self, rows: Iterable[ActivityRow]) -> None:
-        by_organization: dict[str, list[tuple[object, ...]]] = {}
-        for row in rows:
-            by_organization.setdefault(row.organization_id, []).append(_activity_values(row))
-        if not by_organization:
-            return
-        async with self.transaction() as connection:
-            for organization_id, values in by_organization.items():
-                await set_scope(connection, TENANT, organization_id)
-                await connection.executemany(INSERT_ACTIVITY, values)
-
-    async def get_activity(self, organization_id: str, type: str, activity_id: str) -> bytes | None:
-        async with self.tenant(organization_id) as connection:
-            document: bytes | None = await connection.fetchval(
-                GET_ACTIVITY, activity_id, organization_id, type
-            )
-        return document
-
-    async def update_activity(
-        self,
-        organization_id: str,
-        type: str,
-        activity_id: str,
-        change: Callable[[bytes], ActivityRow],
-        *,
-        record: Recorder | None = None,
-        idempotency: IdempotencyKey | None = None,
-    ) -> bytes | None:
-        async with self.tenant(organization_id) as connection:
-            # The row lock makes concurrent updates of one activity apply one after another.
-            stored = await connection.fetchval(
-                GET_ACTIVITY + " FOR UPDATE", activity_id, organization_id, type
-            )
-            if stored is None:
-                return None
-            row = change(stored)
-            await connection.execute(
-                UPDATE_ACTIVITY,
-                row.lead_id, row.contact_id, row.user_id, row.activity_at, row.document,
-                activity_id, organization_id,
-            )  # fmt: skip
-            if record is not None:
-                await insert_events(connection, record(stored, row.document))
-            if idempotency is not None:
-                await finish_postgres(connection, idempotency, 200, row.document)
-        return row.document
-
-    async def delete_activity(
-        self,
-        organization_id: str,
-        type: str,
-        activity_id: str,
-        *,
-        record: RemovalRecorder | None = None,
-    ) -> bool:
-        async with self.tenant(organization_id) as connection:
-            removed = await connection.fetchval(
-                DELETE_ACTIVITY + " RETURNING document", activity_id, organization_id, type
-            )
-            if record is not None and removed is not None:
-                await insert_events(connection, record([(type, removed)]))
-        return removed is not None
-
-    # Idempotency-Key (an extension, not Close) ---------------------------------------------
-    async def claim_idempotency_key(
-        self, key: IdempotencyKey, *, now: int, expires_at: int, stale_before: int
-    ) -> StoredKey | None:
-        async with self.tenant(key.organization_id) as connection:
-            return await claim_postgres(
-                connection, key, now=now, expires_at=expires_at, stale_before=stale_before
-            )
-
-    async def release_idempotency_key(self, key: IdempotencyKey) -> None:
-        async with self.tenant(key.organization_id) as connection:
-            await release_postgres(connection, key)
-
-    # Bulk import and export -------------------------------------------------------------
-    async def import_activities(self, organization_id: str, rows: list[Keyed]) -> int:
-        async with self.tenant(organization_id) as connection:
-            return await import_postgres(connection, organization_id, rows)
-
-    async def count_activities(self, organization_id: str, query: ActivityQuery) -> int:
-        built = count_sql(POSTGRES, organization_id, query)
-        if built is None:
-            return 0
-        async with self.tenant(organization_id) as connection:
-            count: int = await connection.fetchval(built[0], *built[1])
-        return count
-
-    async def export_activities(
-        self, organization_id: str, query: ActivityQuery, *, batch: int = 5_000
-    ) -> AsyncIterator[list[bytes]]:
-        built = export_sql(POSTGRES, organization_id, query)
-        if built is None:
-            return
-        async with self.transaction(**{TENANT: organization_id}, **READ_OFF_AN_INDEX) as connection:
-            async for documents in export_postgres(connection, *built, batch):
-                yield documents
-
-    async def list_activities(
-        self, organization_id: str, query: ActivityQuery
-    ) -> tuple[list[bytes], bool]:
-        built = build_list_sql(POSTGRES, organization_id, query)
-        if built is None or query.limit == 0:
-            return [], False
-        sql, args = built
-        async with self.transaction(**{TENANT: organization_id}, **READ_OFF_AN_INDEX) as connection:
-            rows = await connection.fetch(sql, *args)
-        return [row[0] for row in rows[: query.limit]], len(rows) > query.limit
-
-
-async def migrate(connection: Connection) -> list[Migration]:
-    """Apply the migrations this database lacks, each recorded; return the ones applied.
-
-    Every process migrates on start, so the advisory lock lets one at a time look and
-    apply; the others then find everything recorded. DDL is transactional here, so a
-    failed migration leaves nothing half done.
-    """
-    applied = []
-    async with connection.transaction():
-        await connection.execute("SELECT pg_advisory_xact_lock($1)", MIGRATION_LOCK)
-        await connection.execute(
-            "CREATE TABLE IF NOT EXISTS schema_migration (version integer PRIMARY KEY, "
-            "name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())"
-        )
-        done = {row[0] for row in await connection.fetch("SELECT version FROM schema_migration")}
-        for migration in load_migrations("postgresql"):
-            if migration.version in done:
-                continue
-            await connection.execute(migration.sql)
-            await connection.execute(
-                "INSERT INTO schema_migration (version, name) VALUES ($1, $2)",
-                migration.version, migration.name,
-            )  # fmt: skip
-            applied.append(migration)
-    return applied
-
-
-def _begin(scope: dict[str, str]) -> str:
-    """BEGIN and the transaction's settings, in one round trip."""
-    if not scope:
-        return "BEGIN"
-    settings = ", ".join(
-        f"set_config({_literal(name)}, {_literal(value)}, true)" for name, value in scope.items()
-    )
-    return f"BEGIN; SELECT {settings}"
-
-
-def _literal(value: str) -> str:
-    if "\x00" in value:
-        raise ValueError("a setting cannot contain NUL")
-    return "'" + value.replace("'", "''") + "'"
-
-
-async def set_scope(connection: Connection, name: str, value: str) -> None:
-    """Change one row-level security setting for the rest of the transaction."""
-    await connection.execute("SELECT set_config($1, $2, true)", name, value)
-
-
-async def _keep_session(connection: asyncpg.Connection[asyncpg.Record]) -> None:
-    """Nothing to reset: the store only ever sets transaction-local settings."""
-
-
-def _affected(status: str) -> int:
-    """Rows a command touched, from its status tag (`UPDATE 1`, `DELETE 0`)."""
-    return int(status.rsplit(" ", 1)[-1])
-
 
 async def _replace_phones(connection: Connection, row: ObjectRow) -> None:
     await connection.execute(DELETE_PHONES, row.id, row.organization_id)
     await connection.executemany(
         INSERT_PHONE, [(row.organization_id, phone, row.id) for phone in row.phones]
     )
-
-
-def _activity_values(row: ActivityRow) -> tuple[object, ...]:
-    return (row.id, row.organization_id, row.type, row.lead_id, row.contact_id, row.user_id,
-            row.date_created, row.activity_at, row.document)  # fmt: skip
 
 
 def _user_values(user: User) -> tuple[object, ...]:

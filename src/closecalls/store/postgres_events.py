@@ -24,7 +24,7 @@ from closecalls.store.events import (
 from closecalls.store.sql import POSTGRES, numbered
 
 if TYPE_CHECKING:
-    from closecalls.store.postgres import Connection
+    from closecalls.store.postgres_driver import Connection
 
 # What the deliverer policy reads (migrations/postgresql/0004_events_webhooks.sql).
 DELIVERER = "closecalls.deliverer"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -48,6 +49,9 @@ class Dialect:
     """How a dialect writes parameters: SQLite `?`, PostgreSQL `$1`, `$2`, ..."""
 
     numbered: bool
+    # Boolean literals, for conditions a partial index must recognise (a parameter hides them).
+    false: str = "0"
+    true: str = "1"
 
     def param(self, args: list[object], value: object) -> str:
         """Append `value` to `args` and return its placeholder."""
@@ -69,11 +73,12 @@ class Dialect:
 
 
 SQLITE = Dialect(numbered=False)
-POSTGRES = Dialect(numbered=True)
+POSTGRES = Dialect(numbered=True, false="false", true="true")
 
 _QUESTION_MARK = re.compile(r"\?")
 
 
+@functools.lru_cache(maxsize=4096)
 def numbered(sql: str) -> str:
     """Rewrite `?` placeholders as `$1`, `$2`, ... (our SQL has no `?` inside literals)."""
     counter = iter(range(1, sql.count("?") + 1))

@@ -3,37 +3,27 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import AsyncIterator, Callable, Iterable, Sequence
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
-from closecalls.domain.idempotency import IdempotencyKey, StoredKey
-from closecalls.domain.listing import ActivityQuery
-from closecalls.store.base import (
-    ActivityRow,
+from closecalls.store.events import EventRow, Recorder, RemovalRecorder
+from closecalls.store.rows import (
     Credential,
     CredentialMatch,
     ObjectRow,
     Organization,
     User,
 )
-from closecalls.store.bulk import Keyed, count_sql, export_sql, export_sqlite, import_sqlite
-from closecalls.store.events import EventRow, Recorder, RemovalRecorder
-from closecalls.store.idempotency import claim_sqlite, finish_sqlite, release_sqlite
-from closecalls.store.migrations import Migration, load_migrations
 from closecalls.store.sql import (
     CONTACTS_BY_PHONE,
-    DELETE_ACTIVITY,
     DELETE_LEAD,
     DELETE_LEAD_ACTIVITIES,
     DELETE_LEAD_CONTACTS,
     DELETE_OBJECT,
     DELETE_PHONES,
     FIRST_ORGANIZATION,
-    GET_ACTIVITY,
     GET_OBJECT,
     GET_ORGANIZATION,
-    INSERT_ACTIVITY,
     INSERT_CREDENTIAL,
     INSERT_OBJECT,
     INSERT_ORGANIZATION,
@@ -43,75 +33,42 @@ from closecalls.store.sql import (
     ORGANIZATION_OWNER,
     RESET_ORGANIZATION,
     SQLITE,
-    UPDATE_ACTIVITY,
     UPDATE_OBJECT,
     USER_COLUMNS,
-    build_list_sql,
     list_objects_sql,
     object_filter,
     objects_by_id,
 )
+from closecalls.store.sqlite_driver import SQLiteDriver
 from closecalls.store.sqlite_events import SQLiteWebhooks, insert_events
-from closecalls.store.writer import GroupCommitWriter
-
-SYNCHRONOUS_MODES = ("OFF", "NORMAL", "FULL", "EXTRA")
+from closecalls.store.store import Store
 
 
-class SQLiteStore(SQLiteWebhooks):
+class SQLiteStore(Store, SQLiteWebhooks):
     """A Store on one SQLite file; this process must be the file's only writer."""
 
+    db: SQLiteDriver
+
     def __init__(self, path: str | Path, *, synchronous: str = "FULL") -> None:
-        if synchronous.upper() not in SYNCHRONOUS_MODES:
-            raise ValueError(f"synchronous must be one of {', '.join(SYNCHRONOUS_MODES)}")
-        self.path = Path(path)
-        self.synchronous = synchronous.upper()
-        self._writer = GroupCommitWriter(self._connect_writer)
-        self._reader: sqlite3.Connection | None = None
-        self.applied: list[Migration] = []
+        super().__init__(SQLiteDriver(path, synchronous=synchronous))
+        self._writer = self.db.writer
 
-    # Lifecycle ------------------------------------------------------------------------
-    async def open(self) -> None:
-        self.open_sync()
-
-    def open_sync(self) -> None:
-        if self.path.parent != Path():
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._writer.start()
-        self.applied = self._writer.submit_sync(_migrate)
-        self._reader = self._connect(readonly=True)
-
-    async def close(self) -> None:
-        self.close_sync()
-
-    def close_sync(self) -> None:
-        self._writer.stop()
-        if self._reader is not None:
-            self._reader.close()
-            self._reader = None
-
-    def _connect(self, *, readonly: bool) -> sqlite3.Connection:
-        connection = sqlite3.connect(
-            self.path, isolation_level=None, check_same_thread=False, timeout=30
-        )
-        connection.execute("PRAGMA foreign_keys = ON")
-        # 64 MiB of page cache each: index pages stay hot for writes and for list pages.
-        connection.execute("PRAGMA cache_size = -65536")
-        if readonly:
-            connection.execute("PRAGMA query_only = ON")
-            connection.execute("PRAGMA mmap_size = 268435456")
-        return connection
-
-    def _connect_writer(self) -> sqlite3.Connection:
-        connection = self._connect(readonly=False)
-        connection.execute("PRAGMA journal_mode = WAL")
-        connection.execute(f"PRAGMA synchronous = {self.synchronous}")
-        return connection
+    @property
+    def path(self) -> Path:
+        return self.db.path
 
     @property
     def reader(self) -> sqlite3.Connection:
-        if self._reader is None:
-            raise RuntimeError("the store is not open")
-        return self._reader
+        return self.db.reader
+
+    def open_sync(self) -> None:
+        self.db.open_sync()
+
+    def close_sync(self) -> None:
+        self.db.close_sync()
+
+    def _connect(self, *, readonly: bool) -> sqlite3.Connection:
+        return self.db.connect(readonly=readonly)
 
     # Accounts -------------------------------------------------------------------------
     async def create_organization(
@@ -325,134 +282,6 @@ class SQLiteStore(SQLiteWebhooks):
         rows = self.reader.execute(CONTACTS_BY_PHONE, (organization_id, phone)).fetchall()
         return [(row[0], row[1]) for row in rows]
 
-    # Activities -----------------------------------------------------------------------
-    async def insert_activity(
-        self,
-        row: ActivityRow,
-        *,
-        events: Sequence[EventRow] = (),
-        idempotency: IdempotencyKey | None = None,
-    ) -> None:
-        def write(connection: sqlite3.Connection) -> None:
-            _insert_activities(connection, [row])
-            insert_events(connection, events)
-            if idempotency is not None:
-                finish_sqlite(connection, idempotency, 200, row.document)
-
-        await self._writer.submit(write)
-
-    async def insert_activities(self, rows: Iterable[ActivityRow]) -> None:
-        batch = list(rows)
-        await self._writer.submit(lambda connection: _insert_activities(connection, batch))
-
-    async def get_activity(self, organization_id: str, type: str, activity_id: str) -> bytes | None:
-        row = self.reader.execute(GET_ACTIVITY, (activity_id, organization_id, type)).fetchone()
-        return bytes(row[0]) if row else None
-
-    async def update_activity(
-        self,
-        organization_id: str,
-        type: str,
-        activity_id: str,
-        change: Callable[[bytes], ActivityRow],
-        *,
-        record: Recorder | None = None,
-        idempotency: IdempotencyKey | None = None,
-    ) -> bytes | None:
-        def write(connection: sqlite3.Connection) -> bytes | None:
-            found = connection.execute(
-                GET_ACTIVITY, (activity_id, organization_id, type)
-            ).fetchone()
-            if found is None:
-                return None
-            row = change(bytes(found[0]))
-            connection.execute(
-                UPDATE_ACTIVITY,
-                (row.lead_id, row.contact_id, row.user_id, row.activity_at, row.document,
-                 activity_id, organization_id),
-            )  # fmt: skip
-            if record is not None:
-                insert_events(connection, record(bytes(found[0]), row.document))
-            if idempotency is not None:
-                finish_sqlite(connection, idempotency, 200, row.document)
-            return row.document
-
-        return await self._writer.submit(write)
-
-    async def delete_activity(
-        self,
-        organization_id: str,
-        type: str,
-        activity_id: str,
-        *,
-        record: RemovalRecorder | None = None,
-    ) -> bool:
-        def write(connection: sqlite3.Connection) -> bool:
-            removed = connection.execute(
-                DELETE_ACTIVITY + " RETURNING document", (activity_id, organization_id, type)
-            ).fetchall()
-            if record is not None and removed:
-                insert_events(connection, record([(type, bytes(removed[0][0]))]))
-            return bool(removed)
-
-        return await self._writer.submit(write)
-
-    # Idempotency-Key (an extension, not Close) ---------------------------------------------
-    async def claim_idempotency_key(
-        self, key: IdempotencyKey, *, now: int, expires_at: int, stale_before: int
-    ) -> StoredKey | None:
-        return await self._writer.submit(
-            lambda connection: claim_sqlite(
-                connection, key, now=now, expires_at=expires_at, stale_before=stale_before
-            )
-        )
-
-    async def release_idempotency_key(self, key: IdempotencyKey) -> None:
-        await self._writer.submit(lambda connection: release_sqlite(connection, key))
-
-    # Bulk import and export -------------------------------------------------------------
-    async def import_activities(self, organization_id: str, rows: list[Keyed]) -> int:
-        return await self._writer.submit(
-            lambda connection: import_sqlite(connection, organization_id, rows)
-        )
-
-    async def count_activities(self, organization_id: str, query: ActivityQuery) -> int:
-        built = count_sql(SQLITE, organization_id, query)
-        return 0 if built is None else int(self.reader.execute(*built).fetchone()[0])
-
-    async def export_activities(
-        self, organization_id: str, query: ActivityQuery, *, batch: int = 5_000
-    ) -> AsyncIterator[list[bytes]]:
-        built = export_sql(SQLITE, organization_id, query)
-        if built is None:
-            return
-        # A connection of its own: a long read must not hold the shared reader's cursor.
-        connection = self._connect(readonly=True)
-        try:
-            for documents in export_sqlite(connection, *built, batch):
-                yield documents
-        finally:
-            connection.close()
-
-    async def list_activities(
-        self, organization_id: str, query: ActivityQuery
-    ) -> tuple[list[bytes], bool]:
-        built = build_list_sql(SQLITE, organization_id, query)
-        if built is None or query.limit == 0:
-            return [], False
-        sql, args = built
-        rows = self.reader.execute(sql, args).fetchall()
-        has_more = len(rows) > query.limit
-        return [bytes(row[0]) for row in rows[: query.limit]], has_more
-
-
-def _insert_activities(connection: sqlite3.Connection, rows: list[ActivityRow]) -> None:
-    connection.executemany(
-        INSERT_ACTIVITY,
-        [(row.id, row.organization_id, row.type, row.lead_id, row.contact_id, row.user_id,
-          row.date_created, row.activity_at, row.document) for row in rows],
-    )  # fmt: skip
-
 
 def _insert_objects(connection: sqlite3.Connection, rows: list[ObjectRow]) -> None:
     connection.executemany(
@@ -486,36 +315,3 @@ def _insert_credential(connection: sqlite3.Connection, credential: Credential) -
          credential.lookup, credential.secret_hash, credential.date_created,
          credential.expires_at, int(credential.revoked)),
     )  # fmt: skip
-
-
-def _migrate(connection: sqlite3.Connection) -> list[Migration]:
-    connection.execute(
-        "CREATE TABLE IF NOT EXISTS schema_migration "
-        "(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
-    )
-    done = {row[0] for row in connection.execute("SELECT version FROM schema_migration")}
-    applied = []
-    for migration in load_migrations("sqlite"):
-        if migration.version in done:
-            continue
-        for statement in _statements(migration.sql):
-            connection.execute(statement)
-        connection.execute(
-            "INSERT INTO schema_migration (version, name, applied_at) VALUES (?, ?, ?)",
-            (migration.version, migration.name, datetime.now(UTC).isoformat()),
-        )
-        applied.append(migration)
-    return applied
-
-
-def _statements(sql: str) -> list[str]:
-    """Split a migration into statements (executescript would commit our transaction)."""
-    statements, current = [], ""
-    for line in sql.splitlines(keepends=True):
-        if line.lstrip().startswith("--"):
-            continue
-        current += line
-        if sqlite3.complete_statement(current):
-            statements.append(current.strip())
-            current = ""
-    return [statement for statement in statements if statement]

@@ -13,11 +13,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from closecalls.store.postgres import DIRECTORY, TENANT, PostgresStore, set_scope
+from closecalls.store.postgres import PostgresStore
+from closecalls.store.postgres_driver import DIRECTORY, TENANT, set_scope
 from closecalls.store.sqlite import SQLiteStore
 
 if TYPE_CHECKING:
-    from closecalls.store.postgres import Connection
+    from closecalls.store.postgres_driver import Connection
 
 BATCH = 2_000
 # Not data: the schema's own bookkeeping, and rate-limit buckets (PostgreSQL only; SQLite

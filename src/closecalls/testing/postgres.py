@@ -25,11 +25,12 @@ from urllib.parse import quote, urlsplit, urlunsplit
 
 import asyncpg
 
-from closecalls.store.postgres import DIRECTORY, PostgresStore
+from closecalls.store.postgres import PostgresStore
+from closecalls.store.postgres_driver import DIRECTORY
 from closecalls.testing.server import free_port
 
 if TYPE_CHECKING:
-    from closecalls.store.postgres import Connection
+    from closecalls.store.postgres_driver import Connection
 
 APP_ROLE = "closecalls_test"
 APP_PASSWORD = "closecalls_test"

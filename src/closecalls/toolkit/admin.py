@@ -18,7 +18,7 @@ from closecalls.http.errors import ApiError, BadRequest, Unauthorized, object_no
 from closecalls.http.request import Request
 from closecalls.http.responses import Response, error_response, json_response
 from closecalls.http.router import Route, Router
-from closecalls.store.base import Organization
+from closecalls.store.rows import Organization
 from closecalls.toolkit.faults import STATUSES
 from closecalls.toolkit.seed import Seeder, parse_seed
 

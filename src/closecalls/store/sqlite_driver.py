@@ -1,0 +1,185 @@
+"""The SQLite driver: WAL, one group-committing writer thread, reads on their own connection."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, ParamSpec, TypeVar
+
+from closecalls.store.events import EventRow
+from closecalls.store.migrations import Migration, load_migrations
+from closecalls.store.rows import ActivityRow
+from closecalls.store.sql import SQLITE
+from closecalls.store.transaction import (
+    ACT_FOR,
+    COUNT,
+    MANY,
+    ROW,
+    ROWS,
+    VALUE,
+    Scope,
+    Statement,
+    Transaction,
+)
+from closecalls.store.writer import GroupCommitWriter
+
+T = TypeVar("T")
+P = ParamSpec("P")
+SYNCHRONOUS_MODES = ("OFF", "NORMAL", "FULL", "EXTRA")
+
+
+def run_sync(connection: sqlite3.Connection, transaction: Transaction[T]) -> T:
+    """Drive a transaction to its end on one connection, inside the caller's transaction."""
+    send: Any = None
+    try:
+        while True:
+            statement = transaction.send(send)
+            send = _execute(connection, statement)
+    except StopIteration as done:
+        return done.value  # type: ignore[no-any-return]
+
+
+def _execute(connection: sqlite3.Connection, statement: Statement) -> Any:
+    returns = statement.returns
+    if returns == MANY:
+        connection.executemany(statement.sql, statement.args)
+        return None
+    if returns == ACT_FOR:
+        return None
+    cursor = connection.execute(statement.sql, statement.args)
+    if returns == ROWS:
+        return cursor.fetchall()
+    if returns == COUNT:
+        return cursor.rowcount
+    found = cursor.fetchone()
+    if returns == ROW:
+        return found
+    assert returns == VALUE
+    return None if found is None else found[0]
+
+
+class SQLiteDriver:
+    """Runs transactions on one SQLite file; this process must be the file's only writer."""
+
+    dialect = SQLITE
+
+    def __init__(self, path: str | Path, *, synchronous: str = "FULL") -> None:
+        if synchronous.upper() not in SYNCHRONOUS_MODES:
+            raise ValueError(f"synchronous must be one of {', '.join(SYNCHRONOUS_MODES)}")
+        self.path = Path(path)
+        self.synchronous = synchronous.upper()
+        self.writer = GroupCommitWriter(self._connect_writer)
+        self._reader: sqlite3.Connection | None = None
+        self.applied: list[Migration] = []
+
+    async def open(self) -> None:
+        self.open_sync()
+
+    async def close(self) -> None:
+        self.close_sync()
+
+    def open_sync(self) -> None:
+        if self.path.parent != Path():
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.writer.start()
+        self.applied = self.writer.submit_sync(_migrate)
+        self._reader = self.connect(readonly=True)
+
+    def close_sync(self) -> None:
+        self.writer.stop()
+        if self._reader is not None:
+            self._reader.close()
+            self._reader = None
+
+    def connect(self, *, readonly: bool) -> sqlite3.Connection:
+        connection = sqlite3.connect(
+            self.path, isolation_level=None, check_same_thread=False, timeout=30
+        )
+        connection.execute("PRAGMA foreign_keys = ON")
+        # 64 MiB of page cache each: index pages stay hot for writes and for list pages.
+        connection.execute("PRAGMA cache_size = -65536")
+        if readonly:
+            connection.execute("PRAGMA query_only = ON")
+            connection.execute("PRAGMA mmap_size = 268435456")
+        return connection
+
+    def _connect_writer(self) -> sqlite3.Connection:
+        connection = self.connect(readonly=False)
+        connection.execute("PRAGMA journal_mode = WAL")
+        connection.execute(f"PRAGMA synchronous = {self.synchronous}")
+        return connection
+
+    @property
+    def reader(self) -> sqlite3.Connection:
+        if self._reader is None:
+            raise RuntimeError("the store is not open")
+        return self._reader
+
+    async def read(
+        self, scope: Scope, body: Callable[P, Transaction[T]], /, *args: P.args, **kwargs: P.kwargs
+    ) -> T:
+        return run_sync(self.reader, body(*args, **kwargs))
+
+    async def write(
+        self, scope: Scope, body: Callable[P, Transaction[T]], /, *args: P.args, **kwargs: P.kwargs
+    ) -> T:
+        # A fresh generator per run: the writer replays a batch when one of its jobs fails.
+        return await self.writer.submit(
+            lambda connection: run_sync(connection, body(*args, **kwargs))
+        )
+
+    async def stream(
+        self, scope: Scope, sql: str, args: Sequence[Any], *, batch: int
+    ) -> AsyncIterator[list[Any]]:
+        # A connection of its own: a long read must not hold the shared reader's cursor.
+        connection = self.connect(readonly=True)
+        try:
+            cursor = connection.execute(sql, args)
+            while found := cursor.fetchmany(batch):
+                yield found
+        finally:
+            connection.close()
+
+    async def idle(self, statement: Statement) -> bool:
+        # An idle poll asks the reader, not the writer that creates queue behind.
+        return self.reader.execute(statement.sql, statement.args).fetchone() is None
+
+    def insert_activity_at_once(
+        self, row: ActivityRow, events: Sequence[EventRow]
+    ) -> Awaitable[None] | None:
+        return None
+
+
+def _migrate(connection: sqlite3.Connection) -> list[Migration]:
+    connection.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migration "
+        "(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+    )
+    done = {row[0] for row in connection.execute("SELECT version FROM schema_migration")}
+    applied = []
+    for migration in load_migrations("sqlite"):
+        if migration.version in done:
+            continue
+        for statement in _statements(migration.sql):
+            connection.execute(statement)
+        connection.execute(
+            "INSERT INTO schema_migration (version, name, applied_at) VALUES (?, ?, ?)",
+            (migration.version, migration.name, datetime.now(UTC).isoformat()),
+        )
+        applied.append(migration)
+    return applied
+
+
+def _statements(sql: str) -> list[str]:
+    """Split a migration into statements (executescript would commit our transaction)."""
+    statements, current = [], ""
+    for line in sql.splitlines(keepends=True):
+        if line.lstrip().startswith("--"):
+            continue
+        current += line
+        if sqlite3.complete_statement(current):
+            statements.append(current.strip())
+            current = ""
+    return [statement for statement in statements if statement]

@@ -1,0 +1,30 @@
+"""The store: every resource's transactions, written once, run by an engine's driver."""
+
+from __future__ import annotations
+
+from closecalls.store.activities import ActivityStore
+from closecalls.store.bulk import BulkStore
+from closecalls.store.idempotency import IdempotencyStore
+from closecalls.store.migrations import Migration
+from closecalls.store.postgres_driver import PostgresDriver
+from closecalls.store.sqlite_driver import SQLiteDriver
+
+
+class Store(ActivityStore, BulkStore, IdempotencyStore):
+    """Persistence for every resource; methods that touch tenant data take the organization."""
+
+    db: SQLiteDriver | PostgresDriver
+
+    def __init__(self, db: SQLiteDriver | PostgresDriver) -> None:
+        self.db = db
+
+    @property
+    def applied(self) -> list[Migration]:
+        """The migrations the last open applied, in order."""
+        return self.db.applied
+
+    async def open(self) -> None:
+        await self.db.open()
+
+    async def close(self) -> None:
+        await self.db.close()
