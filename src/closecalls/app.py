@@ -11,11 +11,11 @@ from typing import TYPE_CHECKING, Any
 from closecalls.api.activities import ActivityHandlers
 from closecalls.api.calls import CallHandlers
 from closecalls.api.contacts import ContactHandlers
+from closecalls.api.custom_fields import CustomFieldHandlers
 from closecalls.api.events import EventHandlers
 from closecalls.api.leads import LeadHandlers
 from closecalls.api.openapi import with_openapi
 from closecalls.api.outcomes import OutcomeHandlers
-from closecalls.api.custom_fields import CustomFieldHandlers
 from closecalls.api.search import SearchHandlers
 from closecalls.api.statuses import StatusHandlers
 from closecalls.api.users import UserHandlers

@@ -345,6 +345,8 @@ FIELDS = query(
     {"type": "string"},
     "Comma-separated keys to return; unknown ones are ignored, `_all` adds the optional ones.",
 )
+
+
 def paging(maximum: int = MAX_LIMIT) -> tuple[Schema, Schema]:
     """`_limit` up to the resource's maximum, and `_skip`."""
     return (
@@ -478,7 +480,8 @@ OPERATIONS: Mapping[str, Operation] = {
         summary="Fetch a single user", response=ref("UserFields"), parameters=(FIELDS,)
     ),
     "UserHandlers.organization": Operation(
-        summary="Fetch your organization", response=ref("OrganizationFields"),
+        summary="Fetch your organization",
+        response=ref("OrganizationFields"),
         parameters=(FIELDS, openapi_leads.EXPAND),
     ),
     **{

@@ -24,7 +24,9 @@ async def test_definitions_crud(client: httpx.AsyncClient) -> None:
     assert (await client.get(f"{FIELDS}contact/{made['id']}/")).status_code == 404
     listed = (await client.get(f"{FIELDS}lead/", params={"_limit": 1000})).json()
     assert listed == {"data": [made], "has_more": False}
-    renamed = (await client.put(f"{FIELDS}lead/{made['id']}/", json={"name": "Last outcome"})).json()
+    renamed = (
+        await client.put(f"{FIELDS}lead/{made['id']}/", json={"name": "Last outcome"})
+    ).json()
     assert renamed["name"] == "Last outcome"
     refused = await client.put(f"{FIELDS}lead/{made['id']}/", json={"type": "text"})
     assert refused.status_code == 400 and "type" in refused.json()["field-errors"]

@@ -28,7 +28,7 @@ async def test_me_and_organization_carry_memberships(
     nested = (await client.get(path, params={"_expand": "memberships__user"})).json()
     assert {m["user"]["id"] for m in nested["memberships"]} == {tenant.user.id, rep.id}
     assert (await client.get(path, params={"_expand": "leads"})).status_code == 400
-    assert [s["label"] for s in found["lead_statuses"]][0] == "Potential"
+    assert found["lead_statuses"][0]["label"] == "Potential"
     assert (found["currency"], found["currency_symbol"]) == ("USD", "$")
 
 

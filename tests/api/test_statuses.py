@@ -18,7 +18,12 @@ async def _statuses(client: httpx.AsyncClient) -> list[dict[str, str]]:
 
 async def test_new_organization_has_closes_defaults(client: httpx.AsyncClient) -> None:
     found = await _statuses(client)
-    assert [status["label"] for status in found] == ["Potential", "Bad Fit", "Qualified", "Customer"]
+    assert [status["label"] for status in found] == [
+        "Potential",
+        "Bad Fit",
+        "Qualified",
+        "Customer",
+    ]
     lead = await create_lead(client)
     assert (lead["status_id"], lead["status_label"]) == (found[0]["id"], "Potential")
 

@@ -10,14 +10,38 @@ from closecalls.domain.advanced_filter import decode_cursor, encode_cursor, pars
 from closecalls.domain.errors import ValidationFailed
 from closecalls.domain.search import Record, matches
 
-LEAD = {"id": "lead_a", "name": "Acme", "display_name": "Acme", "status_id": "stat_p",
-        "status_label": "Potential", "custom.cf_x": ["A", "B"]}
-ANN = {"id": "cont_a", "lead_id": "lead_a", "name": "Ann Lee", "title": "Chief Executive",
-       "phones": [{"phone": "+16505551234"}], "emails": [{"email": "ann@acme.example"}]}
+LEAD = {
+    "id": "lead_a",
+    "name": "Acme",
+    "display_name": "Acme",
+    "status_id": "stat_p",
+    "status_label": "Potential",
+    "custom.cf_x": ["A", "B"],
+}
+ANN = {
+    "id": "cont_a",
+    "lead_id": "lead_a",
+    "name": "Ann Lee",
+    "title": "Chief Executive",
+    "phones": [{"phone": "+16505551234"}],
+    "emails": [{"email": "ann@acme.example"}],
+}
 
 
 def node(field: dict[str, Any], condition: dict[str, Any], **extra: Any) -> dict[str, Any]:
     return {"type": "field_condition", "field": field, "condition": condition, **extra}
+
+
+def regular(object_type: str, name: str) -> dict[str, Any]:
+    return {"type": "regular_field", "object_type": object_type, "field_name": name}
+
+
+def text(value: str, mode: str = "phrase") -> dict[str, Any]:
+    return {"type": "text", "mode": mode, "value": value}
+
+
+CUSTOM = {"type": "custom_field", "custom_field_id": "cf_x"}
+NUMBERS = {"type": "number_range", "gte": 1}
 
 
 def body(top: str, *parts: dict[str, Any], **extra: Any) -> dict[str, Any]:
@@ -41,20 +65,20 @@ def lead_matches(search: dict[str, Any]) -> bool:
     ("search", "expected"),
     [
         (body("lead", related("lead", "contact_phone", "phone",
-                              {"type": "text", "mode": "phrase", "value": "(650) 555-1234"})), True),
+                              text("(650) 555-1234", "phrase"))), True),
         (body("lead", related("lead", "contact_phone", "phone",
                               {"type": "term", "values": ["+16505550000"]})), False),
         (body("lead", related("lead", "contact_email", "email",
-                              {"type": "text", "mode": "exact_value", "value": "ANN@acme.example"})), True),
-        (body("contact", node({"type": "regular_field", "object_type": "contact", "field_name": "title"},
-                              {"type": "text", "mode": "full_words", "value": "executive"})), True),
-        (body("contact", node({"type": "regular_field", "object_type": "contact", "field_name": "title"},
-                              {"type": "text", "mode": "full_words", "value": "CEO"})), False),
+                              text("ANN@acme.example", "exact_value"))), True),
+        (body("contact", node(regular("contact", "title"),
+                              text("executive", "full_words"))), True),
+        (body("contact", node(regular("contact", "title"),
+                              text("CEO", "full_words"))), False),
         (body("lead", related("lead", "contact", "name",
-                              {"type": "text", "mode": "beginning_of_words", "value": "le"})), True),
-        (body("lead", node({"type": "regular_field", "object_type": "lead", "field_name": "name"},
-                           {"type": "text", "mode": "phrase", "value": "acme"}, negate=True)), False),
-        (body("lead", node({"type": "custom_field", "custom_field_id": "cf_x"},
+                              text("le", "beginning_of_words"))), True),
+        (body("lead", node(regular("lead", "name"),
+                           text("acme", "phrase"), negate=True)), False),
+        (body("lead", node(CUSTOM,
                            {"type": "term", "values": ["b"]})), True),
         (body("lead", {"type": "or", "queries": []}), False),
     ],
@@ -67,21 +91,23 @@ def test_implemented_shapes(search: dict[str, Any], expected: bool) -> None:
     ("search", "path"),
     [
         ({"query": {"type": "object_type", "object_type": "opportunity"}}, "query"),
-        (body("lead", {"type": "saved_search", "saved_search_id": "save_1"}), "query.queries.1.type"),
+        (body("lead", {"type": "saved_search", "saved_search_id": "save_1"}),
+         "query.queries.1.type"),
         (body("lead", related("lead", "opportunity", "value", {"type": "text", "value": "1"})),
          "query.queries.1.related_object_type"),
-        (body("lead", node({"type": "regular_field", "object_type": "lead", "field_name": "num_calls"},
-                           {"type": "number_range", "gte": 1})), "query.queries.1.field.field_name"),
-        (body("lead", node({"type": "regular_field", "object_type": "lead", "field_name": "name"},
-                           {"type": "number_range", "gte": 1})), "query.queries.1.condition.type"),
-        (body("lead", node({"type": "regular_field", "object_type": "contact", "field_name": "name"},
+        (body("lead", node(regular("lead", "num_calls"),
+                           NUMBERS)), "query.queries.1.field.field_name"),
+        (body("lead", node(regular("lead", "name"),
+                           NUMBERS)), "query.queries.1.condition.type"),
+        (body("lead", node(regular("contact", "name"),
                            {"type": "text", "value": "x"})), "query.queries.1.field.object_type"),
         (body("lead", {"type": "has_related", "this_object_type": "lead",
                        "related_object_type": "contact",
                        "related_query": {"type": "and", "queries": []}}),
          "query.queries.1.related_query"),
         (body("lead", node({"type": "custom_field", "custom_field_id": "cf_nope"},
-                           {"type": "term", "values": ["b"]})), "query.queries.1.field.custom_field_id"),
+                           {"type": "term", "values": ["b"]})),
+         "query.queries.1.field.custom_field_id"),
         (body("lead", include_counts=True), "include_counts"),
         (body("lead", _limit=201), "_limit"),
         (body("lead", cursor="nonsense"), "cursor"),

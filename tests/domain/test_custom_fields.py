@@ -60,7 +60,9 @@ def test_add_remove_and_unset() -> None:
 
 def test_definitions() -> None:
     assert validate_definition({"name": " Source ", "type": "text"}, creating=True) == {
-        "name": "Source", "type": "text"}
+        "name": "Source",
+        "type": "text",
+    }
     with pytest.raises(ValidationFailed) as failed:
         validate_definition({"name": "Pick", "type": "choices"}, creating=True)
     assert "choices" in failed.value.field_errors

@@ -11,12 +11,11 @@ from closecalls.api.objects import decode, object_row, paging, rejected, respond
 from closecalls.api.recording import EventRecorder, created_events
 from closecalls.api.statuses import lead_statuses
 from closecalls.domain import contacts, custom_fields
+from closecalls.domain.errors import NO_SUCH_OBJECT, ValidationFailed
 from closecalls.domain.lead_query import parse_query
+from closecalls.domain.listing import MAX_LIMITS, parse_id_list
 from closecalls.domain.search import AllOf, ValueIn
 from closecalls.domain.statuses import by_id
-from closecalls.domain.errors import NO_SUCH_OBJECT, ValidationFailed
-from closecalls.domain.listing import parse_id_list
-from closecalls.domain.listing import MAX_LIMITS
 from closecalls.http.errors import object_not_found
 from closecalls.http.request import Request
 from closecalls.http.responses import Response

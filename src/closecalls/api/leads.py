@@ -12,9 +12,9 @@ from closecalls.api.statuses import lead_statuses, status_change_recorder
 from closecalls.domain import contacts, custom_fields, leads
 from closecalls.domain.errors import ValidationFailed
 from closecalls.domain.lead_query import parse_query
+from closecalls.domain.listing import MAX_LIMITS
 from closecalls.domain.principal import Principal
 from closecalls.domain.statuses import by_id
-from closecalls.domain.listing import MAX_LIMITS
 from closecalls.http.errors import BadRequest, object_not_found
 from closecalls.http.request import Request
 from closecalls.http.responses import Response
@@ -98,7 +98,8 @@ class LeadHandlers:
         if field_errors:
             raise BadRequest.from_validation(ValidationFailed(field_errors))
         cleaned_contacts = [
-            {**contact, "custom": values} for contact, values in zip(cleaned_contacts, contact_custom, strict=True)
+            {**contact, "custom": values}
+            for contact, values in zip(cleaned_contacts, contact_custom, strict=True)
         ]
         rows = new_lead_rows(
             self.services, caller, {**cleaned, "custom": custom}, cleaned_contacts,

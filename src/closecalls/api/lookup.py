@@ -52,7 +52,9 @@ async def _candidate_leads(
             lead_id for _, lead_id in await store.contacts_by_phone(organization_id, phone)
         )
     for email in found.emails:
-        lead_ids.update(lead_id for _, lead_id in await store.contacts_by_email(organization_id, email))
+        lead_ids.update(
+            lead_id for _, lead_id in await store.contacts_by_email(organization_id, email)
+        )
     if found.ids:
         if object_type == "lead":
             lead_ids.update(found.ids)

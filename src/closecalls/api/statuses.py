@@ -6,9 +6,8 @@ from collections.abc import Callable
 
 import msgspec
 
-from closecalls.api.recording import EventRecorder
-
 from closecalls.api.objects import rejected, respond, respond_page
+from closecalls.api.recording import EventRecorder
 from closecalls.domain import statuses
 from closecalls.domain.errors import ValidationFailed
 from closecalls.domain.principal import Principal
@@ -19,8 +18,9 @@ from closecalls.http.request import Request
 from closecalls.http.responses import Response, encode_json
 from closecalls.http.router import Route
 from closecalls.services import Services
-from closecalls.store.base import ActivityRow, Store
+from closecalls.store.base import Store
 from closecalls.store.events import EventRow
+from closecalls.store.rows import ActivityRow
 
 _decode = msgspec.json.Decoder().decode
 
@@ -45,8 +45,9 @@ def status_change_recorder(
     activity_id, now = services.ids.new("acti"), services.clock.now()
 
     def caused(before: bytes, after: bytes) -> tuple[ActivityRow, list[EventRow]] | None:
-        activity = statuses.status_change(_decode(before), _decode(after),
-                                          activity_id=activity_id, now=now, principal=caller)  # fmt: skip
+        activity = statuses.status_change(
+            _decode(before), _decode(after), activity_id=activity_id, now=now, principal=caller
+        )
         if activity is None:
             return None
         document = encode_json(activity)

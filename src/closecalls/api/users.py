@@ -76,9 +76,7 @@ class UserHandlers:
             for user in users
         ]  # fmt: skip
 
-    async def _organization(
-        self, organization: Organization, *, nested: bool
-    ) -> dict[str, Any]:
+    async def _organization(self, organization: Organization, *, nested: bool) -> dict[str, Any]:
         store = self.services.store
         organization_id = organization.id
         fields = await store.list_custom_fields(organization_id, "lead", limit=10_000, skip=0)
@@ -102,7 +100,9 @@ class UserHandlers:
         # Close's /me/ embeds the organizations; scripts read ['organizations'][0]['name'].
         document["organizations"] = [await self._organization(organization, nested=False)]
         memberships = await self._memberships(caller.organization_id, nested=False)
-        document["memberships"] = [item for item in memberships if item["user_id"] == caller.user_id]
+        document["memberships"] = [
+            item for item in memberships if item["user_id"] == caller.user_id
+        ]
         return json_response(_selected(document, parse_fields(request.query.get("_fields"))))
 
     async def list(self, request: Request) -> Response:

@@ -68,7 +68,9 @@ def validate_definition(
         if kind not in TYPES:
             field_errors["type"] = errors.NOT_A_CHOICE if kind is not None else errors.REQUIRED
         elif current is not None and kind != current["type"]:
-            field_errors["type"] = "Changing a custom field's type is not implemented by closecalls."
+            field_errors["type"] = (
+                "Changing a custom field's type is not implemented by closecalls."
+            )
         else:
             cleaned["type"] = kind
     for key in ("accepts_multiple_values",):
@@ -181,8 +183,10 @@ def referenced_ids(body: Mapping[str, Any]) -> set[str]:
     return found
 
 
-def _target(key: str, by_id: Mapping[str, Definition], by_name: Mapping[str, Definition]) -> tuple[Definition | None, str]:
-    name = key[len(PREFIX):]
+def _target(
+    key: str, by_id: Mapping[str, Definition], by_name: Mapping[str, Definition]
+) -> tuple[Definition | None, str]:
+    name = key[len(PREFIX) :]
     operation = ""
     for suffix in (".add", ".remove"):
         if name.endswith(suffix):
@@ -225,7 +229,9 @@ def clean_values(
     return cleaned
 
 
-def apply_values(document: Mapping[str, Any], values: Mapping[str, tuple[str, Any]]) -> dict[str, Any]:
+def apply_values(
+    document: Mapping[str, Any], values: Mapping[str, tuple[str, Any]]
+) -> dict[str, Any]:
     """The document with custom values set, unset, added to or removed from."""
     updated = dict(document)
     for field_id, (operation, value) in values.items():

@@ -7,7 +7,6 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from closecalls.domain import errors
 from closecalls.domain.errors import ValidationFailed
 from closecalls.domain.fields import Field, clean_fields
 from closecalls.domain.ids import encode_base62

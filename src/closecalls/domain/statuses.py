@@ -54,9 +54,7 @@ def validate(
     label = cleaned.get("label")
     if isinstance(label, str):
         label = cleaned["label"] = label.strip()
-    if creating and not label:
-        field_errors.setdefault("label", errors.REQUIRED)
-    elif "label" in body and not label:
+    if (creating and not label) or ("label" in body and not label):
         field_errors.setdefault("label", errors.REQUIRED)
     taken = {status.label.casefold() for status in existing if status.id != own_id}
     if label and label.casefold() in taken:

@@ -23,7 +23,10 @@ from closecalls.store.rows import (
 )
 
 if TYPE_CHECKING:
+    from closecalls.domain.statuses import LeadStatus
     from closecalls.store.bulk import Keyed
+    from closecalls.store.custom_fields import CustomFieldRow
+    from closecalls.store.lead_statuses import Relabel
 
 
 class Store(WebhookStore, Protocol):
@@ -129,6 +132,70 @@ class Store(WebhookStore, Protocol):
     async def contacts_by_phone(self, organization_id: str, phone: str) -> list[tuple[str, str]]:
         """(contact id, lead id) of contacts with this E.164 number, newest first."""
         ...
+
+    # Lead statuses, custom fields, organization settings (issue 17) -------------------
+    async def lead_statuses(self, organization_id: str) -> list[LeadStatus]:
+        """The organization's statuses in order; empty while it has Close's defaults."""
+        ...
+
+    async def save_lead_status(
+        self, organization_id: str, defaults: Sequence[LeadStatus], status: LeadStatus,
+        *, relabel: Relabel,
+    ) -> LeadStatus:  # fmt: skip
+        """Insert or change a status; a new label is carried onto the leads that have it."""
+        ...
+
+    async def reorder_lead_statuses(
+        self, organization_id: str, defaults: Sequence[LeadStatus],
+        order: Callable[[list[LeadStatus]], list[LeadStatus]],
+    ) -> list[LeadStatus]: ...  # fmt: skip
+
+    async def delete_lead_status(
+        self, organization_id: str, defaults: Sequence[LeadStatus], status_id: str,
+        *, in_use: Callable[[list[bytes]], int],
+    ) -> tuple[str, int]:  # fmt: skip
+        """("missing" | "in_use" | "last" | "deleted", how many leads have it)."""
+        ...
+
+    async def update_lead(
+        self, organization_id: str, lead_id: str, change: Callable[[bytes], ObjectRow],
+        *, record: Recorder | None,
+        activity: Callable[[bytes, bytes], tuple[ActivityRow, Sequence[EventRow]] | None],
+    ) -> bytes | None:  # fmt: skip
+        """Update a lead; the activity its change causes is written in the same transaction."""
+        ...
+
+    async def insert_custom_field(self, row: CustomFieldRow) -> None: ...
+
+    async def get_custom_field(
+        self, organization_id: str, object_type: str, field_id: str
+    ) -> bytes | None: ...
+
+    async def list_custom_fields(
+        self, organization_id: str, object_type: str, *, limit: int, skip: int
+    ) -> tuple[list[bytes], bool]: ...
+
+    async def update_custom_field(
+        self, organization_id: str, object_type: str, field_id: str,
+        change: Callable[[bytes], bytes],
+    ) -> bytes | None: ...  # fmt: skip
+
+    async def delete_custom_field(
+        self, organization_id: str, object_type: str, field_id: str,
+        *, strip: Callable[[bytes], tuple[bytes, Sequence[EventRow]] | None],
+    ) -> bool:  # fmt: skip
+        """Delete a definition and every value it held, with the objects' events."""
+        ...
+
+    async def contacts_by_email(self, organization_id: str, email: str) -> list[tuple[str, str]]:
+        """(contact id, lead id) of contacts that may have this address (a superset)."""
+        ...
+
+    async def organization_currency(self, organization_id: str) -> str: ...
+
+    async def update_organization(
+        self, organization_id: str, *, name: str | None, currency: str | None
+    ) -> None: ...
 
     # Activities -----------------------------------------------------------------------
     async def insert_activity(

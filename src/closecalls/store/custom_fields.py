@@ -5,9 +5,19 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from closecalls.store.document_match import UPDATE_DOCUMENT, document_like, holding
 from closecalls.store.events import EventRow
 from closecalls.store.events_sql import insert_events
-from closecalls.store.transaction import FOR_UPDATE, Driver, Transaction, one, rows, run, tenant, value
+from closecalls.store.transaction import (
+    FOR_UPDATE,
+    Driver,
+    Transaction,
+    one,
+    rows,
+    run,
+    tenant,
+    value,
+)
 
 INSERT_FIELD = (
     "INSERT INTO custom_field (id, organization_id, object_type, date_created, document) "
@@ -24,10 +34,8 @@ LIST_FIELDS = (
 )
 # Objects whose document holds a value of the field; the match is re-checked when rewritten.
 OBJECTS_WITH_VALUE = (
-    "SELECT id, document FROM crm_object WHERE organization_id = ? AND kind = ? "
-    "AND document LIKE ?"
+    "SELECT id, document FROM crm_object WHERE organization_id = ? AND kind = ? AND "
 )
-UPDATE_DOCUMENT = "UPDATE crm_object SET document = ? WHERE id = ? AND organization_id = ?"
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +64,7 @@ def update(
 
 
 def delete(
+    like: str,
     organization_id: str,
     object_type: str,
     field_id: str,
@@ -66,8 +75,9 @@ def delete(
     if stored is None:
         return False
     yield run(DELETE_FIELD, field_id, organization_id)
-    pattern = f'%"custom.{field_id}"%'.encode()
-    for object_id, document in (yield rows(OBJECTS_WITH_VALUE, organization_id, object_type, pattern)):
+    pattern = holding(f'"custom.{field_id}"')
+    found = yield rows(OBJECTS_WITH_VALUE + like, organization_id, object_type, pattern)
+    for object_id, document in found:
         changed = strip(bytes(document))
         if changed is not None:
             yield run(UPDATE_DOCUMENT, changed[0], object_id, organization_id)
@@ -110,5 +120,6 @@ class CustomFieldStore:
         *, strip: Callable[[bytes], tuple[bytes, Sequence[EventRow]] | None],
     ) -> bool:  # fmt: skip
         return await self.db.write(
-            tenant(organization_id), delete, organization_id, object_type, field_id, strip
-        )
+            tenant(organization_id), delete, document_like(self.db.dialect.numbered),
+            organization_id, object_type, field_id, strip,
+        )  # fmt: skip

@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 
 from closecalls.domain.statuses import LeadStatus
 from closecalls.store.activities import activity_values
+from closecalls.store.document_match import UPDATE_DOCUMENT, document_like, holding
 from closecalls.store.events import EventRow, Recorder
 from closecalls.store.events_sql import insert_events
 from closecalls.store.rows import ActivityRow, ObjectRow
@@ -39,10 +40,8 @@ UPDATE_STATUS = (
 DELETE_STATUS = "DELETE FROM lead_status WHERE id = ? AND organization_id = ?"
 # A lead's document holds its status id as `"status_id":"stat_…"`; the match is re-checked.
 LEADS_WITH_STATUS = (
-    "SELECT id, document FROM crm_object WHERE organization_id = ? AND kind = 'lead' "
-    "AND document LIKE ?"
+    "SELECT id, document FROM crm_object WHERE organization_id = ? AND kind = 'lead' AND "
 )
-UPDATE_LEAD_DOCUMENT = "UPDATE crm_object SET document = ? WHERE id = ? AND organization_id = ?"
 UPDATE_OBJECT_DOCUMENT = (
     "UPDATE crm_object SET parent_id = ?, document = ? WHERE id = ? AND organization_id = ?"
 )
@@ -66,14 +65,20 @@ def current(organization_id: str, defaults: Sequence[LeadStatus]) -> Transaction
     return list(defaults)
 
 
-def _leads_with(organization_id: str, status_id: str) -> Transaction[list[tuple[str, bytes]]]:
-    pattern = f'%"status_id":"{status_id}"%'.encode()
-    found = yield rows(LEADS_WITH_STATUS, organization_id, pattern)
+def _leads_with(
+    like: str, organization_id: str, status_id: str
+) -> Transaction[list[tuple[str, bytes]]]:
+    pattern = holding(f'"status_id":"{status_id}"')
+    found = yield rows(LEADS_WITH_STATUS + like, organization_id, pattern)
     return [(str(row[0]), bytes(row[1])) for row in found]
 
 
 def save(
-    organization_id: str, defaults: Sequence[LeadStatus], status: LeadStatus, relabel: Relabel
+    like: str,
+    organization_id: str,
+    defaults: Sequence[LeadStatus],
+    status: LeadStatus,
+    relabel: Relabel,
 ) -> Transaction[LeadStatus]:
     """Insert or change one status; a new label is carried onto the leads that have it."""
     existing = yield from current(organization_id, defaults)
@@ -85,10 +90,10 @@ def save(
     yield run(UPDATE_STATUS, status.label, status.color, status.position, status.id,
               organization_id)  # fmt: skip
     if before.label != status.label:
-        for lead_id, document in (yield from _leads_with(organization_id, status.id)):
+        for lead_id, document in (yield from _leads_with(like, organization_id, status.id)):
             changed = relabel(document, status.id, status.label)
             if changed is not None:
-                yield run(UPDATE_LEAD_DOCUMENT, changed, lead_id, organization_id)
+                yield run(UPDATE_DOCUMENT, changed, lead_id, organization_id)
     return status
 
 
@@ -105,6 +110,7 @@ def reorder(
 
 
 def delete(
+    like: str,
     organization_id: str,
     defaults: Sequence[LeadStatus],
     status_id: str,
@@ -114,7 +120,9 @@ def delete(
     existing = yield from current(organization_id, defaults)
     if all(status.id != status_id for status in existing):
         return "missing", 0
-    users = in_use([document for _, document in (yield from _leads_with(organization_id, status_id))])
+    users = in_use(
+        [document for _, document in (yield from _leads_with(like, organization_id, status_id))]
+    )
     if users:
         return "in_use", users
     if len(existing) == 1:
@@ -153,7 +161,9 @@ class LeadStatusStore:
 
     async def lead_statuses(self, organization_id: str) -> list[LeadStatus]:
         """The organization's statuses in order; empty while it has Close's defaults."""
-        found = await self.db.read(tenant(organization_id), one, rows(LIST_STATUSES, organization_id))
+        found = await self.db.read(
+            tenant(organization_id), one, rows(LIST_STATUSES, organization_id)
+        )
         return [_status(row) for row in found]
 
     async def save_lead_status(
@@ -161,22 +171,26 @@ class LeadStatusStore:
         *, relabel: Relabel,
     ) -> LeadStatus:  # fmt: skip
         return await self.db.write(
-            tenant(organization_id), save, organization_id, defaults, status, relabel
-        )
+            tenant(organization_id), save, document_like(self.db.dialect.numbered),
+            organization_id, defaults, status, relabel,
+        )  # fmt: skip
 
     async def reorder_lead_statuses(
         self, organization_id: str, defaults: Sequence[LeadStatus],
         order: Callable[[list[LeadStatus]], list[LeadStatus]],
     ) -> list[LeadStatus]:  # fmt: skip
-        return await self.db.write(tenant(organization_id), reorder, organization_id, defaults, order)
+        return await self.db.write(
+            tenant(organization_id), reorder, organization_id, defaults, order
+        )
 
     async def delete_lead_status(
         self, organization_id: str, defaults: Sequence[LeadStatus], status_id: str,
         *, in_use: Callable[[list[bytes]], int],
     ) -> tuple[str, int]:  # fmt: skip
         return await self.db.write(
-            tenant(organization_id), delete, organization_id, defaults, status_id, in_use
-        )
+            tenant(organization_id), delete, document_like(self.db.dialect.numbered),
+            organization_id, defaults, status_id, in_use,
+        )  # fmt: skip
 
     async def update_lead(
         self, organization_id: str, lead_id: str, change: Callable[[bytes], ObjectRow],

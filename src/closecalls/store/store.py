@@ -4,13 +4,20 @@ from __future__ import annotations
 
 from closecalls.store.activities import ActivityStore
 from closecalls.store.bulk import BulkStore
+from closecalls.store.contact_lookup import ContactLookupStore
+from closecalls.store.custom_fields import CustomFieldStore
 from closecalls.store.idempotency import IdempotencyStore
+from closecalls.store.lead_statuses import LeadStatusStore
 from closecalls.store.migrations import Migration
+from closecalls.store.organization_settings import OrganizationSettingsStore
 from closecalls.store.postgres_driver import PostgresDriver
 from closecalls.store.sqlite_driver import SQLiteDriver
 
 
-class Store(ActivityStore, BulkStore, IdempotencyStore):
+class Store(
+    ActivityStore, BulkStore, IdempotencyStore, LeadStatusStore, CustomFieldStore,
+    ContactLookupStore, OrganizationSettingsStore,
+):  # fmt: skip
     """Persistence for every resource; methods that touch tenant data take the organization."""
 
     db: SQLiteDriver | PostgresDriver
