@@ -401,11 +401,13 @@ class Operation:
     may_be_missing: bool = False
     # 409: the object changed under a checked update more often than it retries.
     may_conflict: bool = False
+    # 400 from a rule on the stored data (a lead status still in use).
+    may_refuse: bool = False
 
     @property
     def refusable(self) -> bool:
         """Can answer 400: it reads a body or its query, where a NUL in any parameter is refused."""
-        return self.body is not None or bool(self.parameters)
+        return self.body is not None or bool(self.parameters) or self.may_refuse
 
 
 EMPTY_OBJECT: Schema = {"type": "object", "maxProperties": 0}

@@ -80,6 +80,11 @@ def _object(title: str, properties: dict[str, Schema], *, closed: bool = True) -
     return schema
 
 
+def _selectable(schema: Schema) -> Schema:
+    """The object as `_fields` may restrict it: every key optional."""
+    return {key: value for key, value in schema.items() if key != "required"}
+
+
 def _page(item: Schema) -> Schema:
     return _object("", {"data": {"type": "array", "items": item}, "has_more": {"type": "boolean"}})
 
@@ -191,21 +196,22 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         "response": _ref("DataSearchPage"),
         "body": "DataSearch",
     },
-    "StatusHandlers.list": {"summary": "List lead statuses", "response": _page(LEAD_STATUS),
-                            "parameters": (_FIELDS,)},
-    "StatusHandlers.get": {"summary": "Fetch a lead status", "response": LEAD_STATUS,
+    "StatusHandlers.list": {"summary": "List lead statuses",
+                            "response": _page(_selectable(LEAD_STATUS)), "parameters": (_FIELDS,)},
+    "StatusHandlers.get": {"summary": "Fetch a lead status", "response": _selectable(LEAD_STATUS),
                            "parameters": (_FIELDS,)},
     "StatusHandlers.create": {"summary": "Create a lead status", "response": LEAD_STATUS,
                               "body": "CreateLeadStatus"},
     "StatusHandlers.update": {"summary": "Rename or recolour a lead status",
                               "response": LEAD_STATUS, "body": "UpdateLeadStatus"},
     "StatusHandlers.delete": {"summary": "Delete a lead status no lead has",
-                              "response": {"type": "object", "maxProperties": 0}},
+                              "response": {"type": "object", "maxProperties": 0},
+                              "may_refuse": True},
     "CustomFieldHandlers.list": {"summary": "List custom fields of an object type",
-                                 "response": _page(_CUSTOM_FIELD),
+                                 "response": _page(_selectable(CUSTOM_FIELD)),
                                  "parameters": (*_PAGING, _FIELDS)},
-    "CustomFieldHandlers.get": {"summary": "Fetch a custom field", "response": _CUSTOM_FIELD,
-                                "parameters": (_FIELDS,)},
+    "CustomFieldHandlers.get": {"summary": "Fetch a custom field",
+                                "response": _selectable(CUSTOM_FIELD), "parameters": (_FIELDS,)},
     "CustomFieldHandlers.create": {"summary": "Create a custom field", "response": _CUSTOM_FIELD,
                                    "body": "CreateCustomField"},
     "CustomFieldHandlers.update": {"summary": "Update a custom field", "response": _CUSTOM_FIELD,
