@@ -44,7 +44,7 @@ from typing import Any
 import httpx
 
 from closecalls.store import sqlite_path
-from closecalls.store.postgres import is_postgres_url
+from closecalls.store.postgres_driver import is_postgres_url
 from closecalls.testing.postgres import each_tenant
 from closecalls.testing.server import UNLIMITED, LiveServer
 

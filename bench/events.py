@@ -28,7 +28,7 @@ from closecalls.domain.principal import Principal
 from closecalls.http.responses import encode_json
 from closecalls.settings import Settings
 from closecalls.store import create_store
-from closecalls.store.base import Store
+from closecalls.store.store import Store
 from closecalls.testing.postgres import ScratchDatabases
 
 CONCURRENCY = 64

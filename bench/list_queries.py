@@ -29,7 +29,8 @@ from closecalls.domain.clock import ManualClock
 from closecalls.domain.ids import IdSource
 from closecalls.domain.principal import Principal
 from closecalls.http.responses import encode_json
-from closecalls.store.sqlite import SQLiteStore
+from closecalls.store.sqlite_driver import SQLiteDriver
+from closecalls.store.store import Store
 from closecalls.testing.server import UNLIMITED, LiveServer
 
 KEY = "api_benchbenchbenchbench00.benchbenchbenchbench00"
@@ -44,7 +45,7 @@ async def load(path: Path, count: int, seed: int) -> tuple[str, str]:
     clock = ManualClock(START)
     ids = IdSource(clock, seed=seed)
     rng = random.Random(seed)
-    store = SQLiteStore(path)
+    store = Store(SQLiteDriver(path))
     await store.open()
     tenant = await accounts.create_organization(
         store, name="bench", clock=clock, ids=ids, api_key=KEY

@@ -7,7 +7,7 @@ import sqlite3
 from concurrent.futures import ThreadPoolExecutor
 
 from closecalls.store import sqlite_path
-from closecalls.store.postgres import is_postgres_url
+from closecalls.store.postgres_driver import is_postgres_url
 from closecalls.testing.postgres import each_tenant
 from closecalls.testing.server import UNLIMITED, LiveServer, free_port
 

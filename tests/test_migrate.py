@@ -18,11 +18,11 @@ from closecalls.domain.clock import ManualClock
 from closecalls.domain.ids import IdSource
 from closecalls.domain.listing import ActivityQuery
 from closecalls.settings import Settings
-from closecalls.store.base import Store
 from closecalls.store.migrations import load_migrations
-from closecalls.store.postgres import PostgresStore
+from closecalls.store.postgres_driver import PostgresDriver
 from closecalls.store.rows import ActivityRow, ObjectRow
-from closecalls.store.sqlite import SQLiteStore
+from closecalls.store.sqlite_driver import SQLiteDriver
+from closecalls.store.store import Store
 from closecalls.store.transfer import RowDigest
 from closecalls.testing.postgres import ScratchDatabases
 from tests.conftest import BACKENDS, START
@@ -76,7 +76,7 @@ async def fill(path: Path) -> list[str]:
     """Two organizations with users, keys, a token, leads, contacts and 3,000 calls."""
     clock = ManualClock(START)
     ids = IdSource(clock, seed=3)
-    store = SQLiteStore(path)
+    store = Store(SQLiteDriver(path))
     await store.open()
     rng = random.Random(3)
     organizations = []
@@ -123,7 +123,7 @@ async def every_page(store: Store, organization_id: str) -> list[bytes]:
 
 
 async def compare(source: Path, target: str, organizations: list[str]) -> None:
-    old, new = SQLiteStore(source), PostgresStore(target)
+    old, new = Store(SQLiteDriver(source)), Store(PostgresDriver(target))
     await old.open()
     await new.open()
     try:

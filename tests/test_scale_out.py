@@ -13,7 +13,8 @@ import httpx
 import pytest
 
 from closecalls.cli import first_start
-from closecalls.store.postgres import PostgresStore
+from closecalls.store.postgres_driver import PostgresDriver
+from closecalls.store.store import Store
 from closecalls.testing.postgres import ScratchDatabases
 from tests.support import LiveServer
 
@@ -138,7 +139,7 @@ async def _server_processes(url: str) -> int:
 async def test_servers_starting_at_once_on_an_empty_database_make_one_organization(
     database: str,
 ) -> None:
-    stores = [PostgresStore(database, pool_size=1) for _ in range(4)]
+    stores = [Store(PostgresDriver(database, pool_size=1)) for _ in range(4)]
     for store in stores:
         await store.open()
     try:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from closecalls.store import sqlite_path
-from closecalls.store.postgres import is_postgres_url
+from closecalls.store.postgres_driver import is_postgres_url
 from closecalls.testing.postgres import each_tenant
 from tests.events.test_live_delivery import FAST, subscribe
 from tests.support import UNLIMITED, LiveServer

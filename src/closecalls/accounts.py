@@ -8,8 +8,8 @@ from closecalls.domain.clock import Clock
 from closecalls.domain.credentials import hash_secret, new_access_token, new_api_key
 from closecalls.domain.ids import IdSource
 from closecalls.domain.times import format_timestamp, to_micros
-from closecalls.store.base import Store
 from closecalls.store.rows import Credential, Organization, User
+from closecalls.store.store import Store
 
 API_KEY = "api_key"
 ACCESS_TOKEN = "access_token"

@@ -33,7 +33,7 @@ from closecalls.http.router import Redirect, Router
 from closecalls.services import Services
 from closecalls.settings import Settings
 from closecalls.store import create_store, rate_buckets
-from closecalls.store.base import Store
+from closecalls.store.store import Store
 from closecalls.web.pages import WebUI
 
 if TYPE_CHECKING:
@@ -159,7 +159,7 @@ def _toolkit(app: App) -> Toolkit | None:
         return None
     from closecalls.toolkit.hook import Toolkit
 
-    return Toolkit(app)
+    return Toolkit(app.services, app.router, app.respond, app.authenticator)
 
 
 def build_app(

@@ -5,30 +5,29 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-from collections.abc import Awaitable, Callable
 from contextlib import nullcontext
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import click
 
 from closecalls import accounts
+from closecalls.bulk.cli import export_command, import_command
+from closecalls.commandline import (
+    command_settings,
+    command_user,
+    database_option,
+    organization_owner,
+    user_option,
+    with_store,
+)
 from closecalls.domain.clock import SystemClock
 from closecalls.domain.ids import IdSource
-from closecalls.settings import Settings
-from closecalls.store import create_store, migrate, sqlite_path
-from closecalls.store.base import Store
-from closecalls.store.postgres import PostgresStore, is_postgres_url
-from closecalls.store.rows import User
+from closecalls.store import migrate, sqlite_path
+from closecalls.store.postgres_driver import PostgresDriver, is_postgres_url
+from closecalls.store.store import Store
 from closecalls.toolkit.startup import new_admin_token, seed_message
 
 T = TypeVar("T")
-
-database_option = click.option(
-    "--database",
-    default=None,
-    help="sqlite:///path.db (default sqlite:///closecalls.db), a bare file path, or "
-    "postgresql://user:password@host/name; env CLOSECALLS_DATABASE.",
-)
 
 
 @click.group()
@@ -105,13 +104,13 @@ def serve(
     import uvicorn
 
     admin_token = new_admin_token() if admin else None
-    settings = _settings(
+    settings = command_settings(
         host=host, port=port, database=database, bootstrap_key=bootstrap_key, workers=workers,
         match_phone=match_phone, redis=redis, admin_token=admin_token, mode=mode,
         rate_limits=None if rate_limits is None else rate_limits == "on",
     )  # fmt: skip
 
-    result = _with_store(settings, lambda store: first_start(store, settings.bootstrap_key))
+    result = with_store(settings, lambda store: first_start(store, settings.bootstrap_key))
     if result.created:
         click.echo(
             f"closecalls: created organization {result.organization.id} on {settings.database}"
@@ -142,23 +141,18 @@ def keys() -> None:
     """Create and revoke API keys."""
 
 
-user_option = click.option(
-    "--user", "user_id", default=None, help="A user of the organization (default: its first)."
-)
-
-
 @keys.command("create")
 @database_option
 @user_option
 def keys_create(database: str | None, user_id: str | None) -> None:
     """Print a new API key for a user of the organization."""
-    settings = _settings(database=database)
+    settings = command_settings(database=database)
 
     async def create(store: Store) -> str:
-        user = await _user(store, user_id)
+        user = await command_user(store, user_id)
         return await accounts.create_api_key(store, user=user, clock=SystemClock())
 
-    click.echo(_with_store(settings, create))
+    click.echo(with_store(settings, create))
 
 
 @keys.command("revoke")
@@ -166,8 +160,8 @@ def keys_create(database: str | None, user_id: str | None) -> None:
 @database_option
 def keys_revoke(key: str, database: str | None) -> None:
     """Revoke an API key: it stops working within a second."""
-    settings = _settings(database=database)
-    if not _with_store(settings, lambda store: accounts.revoke_api_key(store, key)):
+    settings = command_settings(database=database)
+    if not with_store(settings, lambda store: accounts.revoke_api_key(store, key)):
         raise click.ClickException("no such active API key")
     click.echo("revoked")
 
@@ -183,10 +177,10 @@ def tokens() -> None:
 @click.option("--expires-in", type=int, default=None, help="Lifetime in seconds (default 3600).")
 def tokens_create(database: str | None, user_id: str | None, expires_in: int | None) -> None:
     """Print a new bearer access token for a user of the organization."""
-    settings = _settings(database=database, access_token_seconds=expires_in)
+    settings = command_settings(database=database, access_token_seconds=expires_in)
 
     async def create(store: Store) -> str:
-        user = await _user(store, user_id)
+        user = await command_user(store, user_id)
         clock = SystemClock()
         return await accounts.create_access_token(
             store,
@@ -196,7 +190,7 @@ def tokens_create(database: str | None, user_id: str | None, expires_in: int | N
             lifetime_seconds=settings.access_token_seconds,
         )
 
-    click.echo(_with_store(settings, create))
+    click.echo(with_store(settings, create))
 
 
 @main.group()
@@ -211,10 +205,10 @@ def users() -> None:
 @database_option
 def users_create(first_name: str, last_name: str, email: str | None, database: str | None) -> None:
     """Add a user and print it, with a new API key of its own, as JSON."""
-    settings = _settings(database=database)
+    settings = command_settings(database=database)
 
     async def create(store: Store) -> dict[str, str | None]:
-        owner, clock = await _owner(store), SystemClock()
+        owner, clock = await organization_owner(store), SystemClock()
         user = await accounts.create_user(
             store, organization_id=owner.organization_id, first_name=first_name,
             last_name=last_name, email=email, clock=clock, ids=IdSource(clock),
@@ -225,53 +219,15 @@ def users_create(first_name: str, last_name: str, email: str | None, database: s
             "organization_id": user.organization_id, "api_key": key,
         }  # fmt: skip
 
-    click.echo(json.dumps(_with_store(settings, create)))
+    click.echo(json.dumps(with_store(settings, create)))
 
 
 async def first_start(store: Store, api_key: str | None) -> accounts.Bootstrap:
     """Find or make the first organization; servers starting at once make only one."""
-    alone = store.exclusively() if isinstance(store, PostgresStore) else nullcontext()
+    alone = store.db.exclusively() if isinstance(store.db, PostgresDriver) else nullcontext()
     async with alone:
         clock = SystemClock()
         return await accounts.bootstrap(store, clock=clock, ids=IdSource(clock), api_key=api_key)
-
-
-def _settings(**overrides: Any) -> Settings:
-    try:
-        return Settings.load(overrides)
-    except ValueError as exc:
-        raise click.UsageError(str(exc)) from exc
-
-
-async def _user(store: Store, user_id: str | None) -> User:
-    """The user `user_id` of the organization, or its first user."""
-    owner = await _owner(store)
-    if user_id is None:
-        return owner
-    found = await store.users_by_id(owner.organization_id, [user_id])
-    if not found:
-        raise click.ClickException(f"no user {user_id} in the organization")
-    return found[0]
-
-
-async def _owner(store: Store) -> User:
-    organization = await store.first_organization()
-    user = organization and await store.organization_owner(organization.id)
-    if not user:
-        raise click.ClickException("the database is empty: start `closecalls serve` once first")
-    return user
-
-
-def _with_store(settings: Settings, work: Callable[[Store], Awaitable[T]]) -> T:
-    async def run() -> T:
-        store = create_store(settings)
-        await store.open()
-        try:
-            return await work(store)
-        finally:
-            await store.close()
-
-    return asyncio.run(run())
 
 
 @main.command("worker")
@@ -280,7 +236,7 @@ def worker(database: str | None) -> None:
     """Deliver webhooks (alongside servers started with CLOSECALLS_DELIVER_WEBHOOKS=false)."""
     from closecalls.events.worker import run_worker
 
-    settings = _settings(database=database)
+    settings = command_settings(database=database)
     click.echo(f"closecalls: delivering webhooks from {settings.database}", err=True)
     asyncio.run(run_worker(settings))
 
@@ -289,7 +245,7 @@ def worker(database: str | None) -> None:
 @database_option
 def migrate_command(database: str | None) -> None:
     """Apply the schema migrations the database lacks (`serve` also does, on start)."""
-    settings = _settings(database=database)
+    settings = command_settings(database=database)
     applied = asyncio.run(migrate(settings))
     for migration in applied:
         click.echo(f"applied {migration.version:04d}_{migration.name}")
@@ -326,5 +282,5 @@ def migrate_data(source: str, target: str) -> None:
     click.echo(f"copied and verified {sum(report.rows for report in reports):,} rows")
 
 
-# `import` and `export` live with the rest of the bulk code, which adds them to `main`.
-import closecalls.bulk.cli  # noqa: E402, F401
+main.add_command(import_command)
+main.add_command(export_command)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from closecalls.domain.clock import Clock
 from closecalls.domain.ids import IdSource
 from closecalls.settings import Settings
-from closecalls.store.base import Store
+from closecalls.store.store import Store
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,7 @@ from closecalls.accounts import Tenant
 from closecalls.app import App
 from closecalls.domain.clock import ManualClock
 from closecalls.domain.idempotency import RUNNING_LEASE_SECONDS
-from closecalls.store.postgres import PostgresStore
+from closecalls.store.postgres_driver import PostgresDriver
 from tests.conftest import client_for
 from tests.support import LiveServer, stored_activity_count
 
@@ -191,12 +191,12 @@ async def test_a_claim_left_past_its_lease_is_retaken_and_the_late_writer_refuse
 async def _claimed(app: App) -> bool:
     """Whether some request holds a key (any organization: the test has one)."""
     store = app.services.store
-    if isinstance(store, PostgresStore):
+    if isinstance(store.db, PostgresDriver):
         organization = await store.first_organization()
         assert organization is not None
-        async with store.tenant(organization.id) as connection:
+        async with store.db.tenant(organization.id) as connection:
             return bool(await connection.fetchval("SELECT count(*) FROM idempotency_key"))
-    row = store.reader.execute("SELECT count(*) FROM idempotency_key").fetchone()  # type: ignore[attr-defined]
+    row = store.db.reader.execute("SELECT count(*) FROM idempotency_key").fetchone()  # type: ignore[attr-defined]
     return bool(row[0])
 
 

@@ -10,9 +10,10 @@ import pytest
 
 from closecalls.domain.ratelimits import Rule
 from closecalls.store.buckets import MemoryBuckets, RateBuckets
-from closecalls.store.postgres import PostgresStore
 from closecalls.store.postgres_buckets import PostgresBuckets
+from closecalls.store.postgres_driver import PostgresDriver
 from closecalls.store.redis_buckets import RedisBuckets
+from closecalls.store.store import Store
 from closecalls.testing.postgres import ScratchDatabases
 
 KEY, ORG = Rule(4, 2.0), Rule(12, 2.0)
@@ -44,9 +45,9 @@ async def buckets(source: tuple[str, str]) -> AsyncIterator[RateBuckets]:
         yield redis
         await redis.close()
     else:
-        store = PostgresStore(url, pool_size=20)
+        store = Store(PostgresDriver(url, pool_size=20))
         await store.open()
-        yield PostgresBuckets(store)
+        yield PostgresBuckets(store.db)
         await store.close()
 
 

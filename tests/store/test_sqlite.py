@@ -9,14 +9,15 @@ import pytest
 
 from closecalls.store.migrations import load_migrations
 from closecalls.store.rows import ActivityRow, Organization, User
-from closecalls.store.sqlite import SQLiteStore
+from closecalls.store.sqlite_driver import SQLiteDriver
+from closecalls.store.store import Store
 
 
 def row(organization_id: str, activity_id: str) -> ActivityRow:
     return ActivityRow(activity_id, organization_id, "Call", None, None, None, 1, 1, b'{"id": 1}')
 
 
-async def make_org(store: SQLiteStore, organization_id: str) -> None:
+async def make_org(store: Store, organization_id: str) -> None:
     organization = Organization(organization_id, organization_id, "2026-01-01T00:00:00+00:00")
     user = User(
         f"user_{organization_id}", organization_id, "A", "B", None, organization.date_created
@@ -25,7 +26,7 @@ async def make_org(store: SQLiteStore, organization_id: str) -> None:
 
 
 async def test_wal_and_full_synchronous_by_default(tmp_path: Path) -> None:
-    store = SQLiteStore(tmp_path / "a.db")
+    store = Store(SQLiteDriver(tmp_path / "a.db"))
     await store.open()
     try:
 
@@ -33,20 +34,20 @@ async def test_wal_and_full_synchronous_by_default(tmp_path: Path) -> None:
             mode = connection.execute("PRAGMA journal_mode").fetchone()[0]
             return mode, connection.execute("PRAGMA synchronous").fetchone()[0]
 
-        assert await store._writer.submit(pragmas) == ("wal", 2)
+        assert await store.db.writer.submit(pragmas) == ("wal", 2)
     finally:
         await store.close()
 
 
 async def test_data_and_migrations_survive_reopening(tmp_path: Path) -> None:
     path = tmp_path / "b.db"
-    store = SQLiteStore(path)
+    store = Store(SQLiteDriver(path))
     await store.open()
     await make_org(store, "orga_1")
     await store.insert_activity(row("orga_1", "acti_1"))
     await store.close()
 
-    again = SQLiteStore(path)
+    again = Store(SQLiteDriver(path))
     await again.open()
     try:
         assert await again.get_activity("orga_1", "Call", "acti_1") == b'{"id": 1}'
@@ -59,7 +60,7 @@ async def test_data_and_migrations_survive_reopening(tmp_path: Path) -> None:
 
 
 async def test_reads_are_scoped_to_the_organization(tmp_path: Path) -> None:
-    store = SQLiteStore(tmp_path / "c.db")
+    store = Store(SQLiteDriver(tmp_path / "c.db"))
     await store.open()
     try:
         await make_org(store, "orga_1")
@@ -73,7 +74,7 @@ async def test_reads_are_scoped_to_the_organization(tmp_path: Path) -> None:
 
 
 async def test_duplicate_ids_are_refused(tmp_path: Path) -> None:
-    store = SQLiteStore(tmp_path / "d.db")
+    store = Store(SQLiteDriver(tmp_path / "d.db"))
     await store.open()
     try:
         await make_org(store, "orga_1")
@@ -86,4 +87,4 @@ async def test_duplicate_ids_are_refused(tmp_path: Path) -> None:
 
 def test_unknown_synchronous_mode_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ValueError):
-        SQLiteStore(tmp_path / "e.db", synchronous="SOMETIMES")
+        Store(SQLiteDriver(tmp_path / "e.db", synchronous="SOMETIMES"))

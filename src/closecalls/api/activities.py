@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from closecalls.api.handlers import Handlers
 from closecalls.api.listing import list_response
 from closecalls.domain import calls, statuses
 from closecalls.domain.listing import parse_activity_list
@@ -9,17 +10,13 @@ from closecalls.domain.projection import parse_fields
 from closecalls.http.request import Request
 from closecalls.http.responses import Response
 from closecalls.http.router import Route
-from closecalls.services import Services
 
 # The activity types this server stores; a new type joins this list.
 HELD_TYPES = (calls.CALL_TYPE, statuses.STATUS_CHANGE_TYPE)
 
 
-class ActivityHandlers:
+class ActivityHandlers(Handlers):
     """The generic activity list (calls are the only type held today)."""
-
-    def __init__(self, services: Services) -> None:
-        self.services = services
 
     def routes(self) -> list[Route]:
         return [Route("/api/v1/activity/", {"GET": self.list})]

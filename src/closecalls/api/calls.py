@@ -7,22 +7,22 @@ from typing import Any
 
 import msgspec
 
+from closecalls.api.handlers import Handlers, deleted, resource_routes
 from closecalls.api.idempotency import idempotently
 from closecalls.api.listing import list_response, project_document
 from closecalls.api.recording import EventRecorder
 from closecalls.domain import calls
-from closecalls.domain.errors import ValidationFailed
 from closecalls.domain.idempotency import IdempotencyKey
 from closecalls.domain.listing import parse_call_list
 from closecalls.domain.principal import Principal
 from closecalls.domain.projection import parse_fields
 from closecalls.domain.times import parse_timestamp, to_micros
-from closecalls.http.errors import BadRequest, Conflict, object_not_found
+from closecalls.http.errors import Conflict, object_not_found
 from closecalls.http.request import Request
 from closecalls.http.responses import Response, encode_json, json_response
 from closecalls.http.router import Route
-from closecalls.services import Services
 from closecalls.store.rows import ActivityRow
+from closecalls.store.store import Store
 
 _decode = msgspec.json.Decoder().decode
 # A PUT re-reads and re-checks the call this many times if its contact moves under it.
@@ -48,54 +48,49 @@ def call_row(call: dict[str, Any], document: bytes) -> ActivityRow:
     )
 
 
-class CallHandlers:
+async def look_up_references(
+    store: Store, caller: Principal, wanted: calls.ReferencedIds
+) -> calls.References:
+    """What the caller's organization holds of the ids `wanted` names: one query per table."""
+    organization_id = caller.organization_id
+    users = {caller.user_id: caller.user_name}
+    if wanted.users - users.keys():
+        for user in await store.users_by_id(organization_id, wanted.users - users.keys()):
+            users[user.id] = user.display_name
+    found = await store.find_objects(
+        organization_id, wanted.leads | wanted.contacts | wanted.outcomes
+    )
+
+    def of_kind(kind: str) -> dict[str, str | None]:
+        return {oid: parent for oid, (found_kind, parent) in found.items() if found_kind == kind}
+
+    # Every outcome type applies to calls (custom: calls and meetings; vm-dropped: calls).
+    return calls.References(
+        users=users,
+        leads=frozenset(of_kind("lead")),
+        contact_leads={cid: lead for cid, lead in of_kind("contact").items() if lead},
+        outcomes=frozenset(of_kind("outcome")),
+    )
+
+
+class CallHandlers(Handlers):
     """Handlers for the Calls resource."""
 
-    def __init__(self, services: Services) -> None:
-        self.services = services
-
     def routes(self) -> list[Route]:
-        return [
-            Route("/api/v1/activity/call/", {"GET": self.list, "POST": self.create}),
-            Route(
-                "/api/v1/activity/call/{call_id}/",
-                {"GET": self.get, "PUT": self.update, "DELETE": self.delete},
-            ),
-        ]
+        return resource_routes("/api/v1/activity/call/", "call_id", self)
 
     async def _references(
         self, caller: Principal, body: dict[str, Any], current: dict[str, Any] | None = None
     ) -> calls.References:
         """Look up every id the body (and the stored call) names, in the caller's organization."""
-        store = self.services.store
-        organization_id = caller.organization_id
-        users = {caller.user_id: caller.user_name}
         wanted = calls.referenced_ids(body)
         current_contact = None if current is None else current["contact_id"]
         if wanted is None and current_contact is None:
-            return calls.References(users=users)
+            return calls.References(users={caller.user_id: caller.user_name})
         wanted = wanted or calls.ReferencedIds(set(), set(), set(), set())
         if current_contact is not None:
             wanted.contacts.add(current_contact)
-        if wanted.users - users.keys():
-            for user in await store.users_by_id(organization_id, wanted.users - users.keys()):
-                users[user.id] = user.display_name
-        found = await store.find_objects(
-            organization_id, wanted.leads | wanted.contacts | wanted.outcomes
-        )
-
-        def of_kind(kind: str) -> dict[str, str | None]:
-            return {
-                oid: parent for oid, (found_kind, parent) in found.items() if found_kind == kind
-            }
-
-        # Every outcome type applies to calls (custom: calls and meetings; vm-dropped: calls).
-        return calls.References(
-            users=users,
-            leads=frozenset(of_kind("lead")),
-            contact_leads={cid: lead for cid, lead in of_kind("contact").items() if lead},
-            outcomes=frozenset(of_kind("outcome")),
-        )
+        return await look_up_references(self.services.store, caller, wanted)
 
     async def create(self, request: Request) -> Response:
         return await idempotently(self.services, request, lambda key: self._create(request, key))
@@ -105,10 +100,7 @@ class CallHandlers:
         caller = request.caller
         refs = await self._references(caller, body)
         settings = self.services.settings
-        try:
-            cleaned = calls.validate_create(body, phone_region=settings.phone_region, refs=refs)
-        except ValidationFailed as failure:
-            raise BadRequest.from_validation(failure) from None
+        cleaned = calls.validate_create(body, phone_region=settings.phone_region, refs=refs)
         phone = cleaned.get("phone")
         if settings.match_phone and phone is not None:
             matches = await self.services.store.contacts_by_phone(
@@ -171,12 +163,9 @@ class CallHandlers:
             raise object_not_found("Call")
         checked = _decode(stored)
         refs = await self._references(caller, body, current=checked)
-        try:
-            cleaned = calls.validate_update(
-                body, phone_region=self.services.settings.phone_region, refs=refs
-            )
-        except ValidationFailed as failure:
-            raise BadRequest.from_validation(failure) from None
+        cleaned = calls.validate_update(
+            body, phone_region=self.services.settings.phone_region, refs=refs
+        )
         now = self.services.clock.now()
 
         def change(locked: bytes) -> ActivityRow:
@@ -200,13 +189,11 @@ class CallHandlers:
         return document
 
     async def delete(self, request: Request) -> Response:
-        deleted = await self.services.store.delete_activity(
+        found = await self.services.store.delete_activity(
             request.caller.organization_id, calls.CALL_TYPE, request.path_params["call_id"],
             record=EventRecorder(self.services, request).deleted(),
         )  # fmt: skip
-        if not deleted:
-            raise object_not_found("Call")
-        return Response(b"{}")
+        return deleted(found, "Call")
 
     async def list(self, request: Request) -> Response:
         query = parse_call_list(request.query, tz_offset=request.headers.get("x-tz-offset"))

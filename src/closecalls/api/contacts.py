@@ -6,8 +6,9 @@ from typing import Any
 
 from closecalls.api import lookup
 from closecalls.api.custom_fields import clean_custom_values
+from closecalls.api.handlers import Handlers, deleted, resource_routes
 from closecalls.api.leads import new_lead_rows
-from closecalls.api.objects import decode, object_row, paging, rejected, respond, respond_page
+from closecalls.api.objects import decode, object_row, paging, respond, respond_page
 from closecalls.api.recording import EventRecorder, created_events
 from closecalls.api.statuses import lead_statuses
 from closecalls.domain import contacts, custom_fields
@@ -20,24 +21,14 @@ from closecalls.http.errors import object_not_found
 from closecalls.http.request import Request
 from closecalls.http.responses import Response
 from closecalls.http.router import Route
-from closecalls.services import Services
 from closecalls.store.rows import ObjectRow
 
 
-class ContactHandlers:
+class ContactHandlers(Handlers):
     """Create, read, change, delete and list contacts."""
 
-    def __init__(self, services: Services) -> None:
-        self.services = services
-
     def routes(self) -> list[Route]:
-        return [
-            Route("/api/v1/contact/", {"GET": self.list, "POST": self.create}),
-            Route(
-                "/api/v1/contact/{contact_id}/",
-                {"GET": self.get, "PUT": self.update, "DELETE": self.delete},
-            ),
-        ]
+        return resource_routes("/api/v1/contact/", "contact_id", self)
 
     async def create(self, request: Request) -> Response:
         body = await request.json_object()
@@ -61,7 +52,7 @@ class ContactHandlers:
         except ValidationFailed as failure:
             field_errors.update(failure.field_errors)
         if field_errors:
-            raise rejected(ValidationFailed(field_errors))
+            raise ValidationFailed(field_errors)
         if cleaned.get("lead_id"):
             contact = contacts.new_contact(
                 cleaned, contact_id=self.services.ids.new("cont"), lead_id=cleaned["lead_id"],
@@ -108,7 +99,7 @@ class ContactHandlers:
         except ValidationFailed as failure:
             field_errors.update(failure.field_errors)
         if field_errors:
-            raise rejected(ValidationFailed(field_errors))
+            raise ValidationFailed(field_errors)
         now = self.services.clock.now()
 
         def change(stored: bytes) -> ObjectRow:
@@ -126,13 +117,11 @@ class ContactHandlers:
         return respond(request, decode(document))
 
     async def delete(self, request: Request) -> Response:
-        deleted = await self.services.store.delete_object(
+        found = await self.services.store.delete_object(
             request.caller.organization_id, "contact", request.path_params["contact_id"],
             record=EventRecorder(self.services, request).deleted(),
         )  # fmt: skip
-        if not deleted:
-            raise object_not_found("Contact")
-        return Response(b"{}")
+        return deleted(found, "Contact")
 
     async def list(self, request: Request) -> Response:
         limit, skip = paging(request, maximum=MAX_LIMITS["contact"])

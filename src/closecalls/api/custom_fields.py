@@ -7,21 +7,20 @@ from typing import Any
 
 import msgspec
 
-from closecalls.api.objects import paging, rejected, respond, respond_page
+from closecalls.api.handlers import Handlers, deleted, resource_routes
+from closecalls.api.objects import paging, respond, respond_page
 from closecalls.api.recording import EventRecorder
 from closecalls.domain import custom_fields
 from closecalls.domain.custom_fields import Definition, References
-from closecalls.domain.errors import ValidationFailed
 from closecalls.domain.listing import MAX_LIMITS
 from closecalls.domain.times import parse_timestamp, to_micros
 from closecalls.http.errors import NotFound, object_not_found
 from closecalls.http.request import Request
 from closecalls.http.responses import Response, encode_json
 from closecalls.http.router import Route
-from closecalls.services import Services
-from closecalls.store.base import Store
 from closecalls.store.custom_fields import CustomFieldRow
 from closecalls.store.events import EventRow
+from closecalls.store.store import Store
 
 _decode = msgspec.json.Decoder().decode
 # Close names a missing definition by its model, as in "LeadCustomField matching query …".
@@ -58,18 +57,11 @@ def _object_type(request: Request) -> str:
     return object_type
 
 
-class CustomFieldHandlers:
+class CustomFieldHandlers(Handlers):
     """Create, read, change, delete and list custom field definitions."""
 
-    def __init__(self, services: Services) -> None:
-        self.services = services
-
     def routes(self) -> list[Route]:
-        return [
-            Route("/api/v1/custom_field/{object_type}/", {"GET": self.list, "POST": self.create}),
-            Route("/api/v1/custom_field/{object_type}/{field_id}/",
-                  {"GET": self.get, "PUT": self.update, "DELETE": self.delete}),
-        ]  # fmt: skip
+        return resource_routes("/api/v1/custom_field/{object_type}/", "field_id", self)
 
     async def list(self, request: Request) -> Response:
         object_type = _object_type(request)
@@ -83,10 +75,7 @@ class CustomFieldHandlers:
         object_type = _object_type(request)
         body = await request.json_object()
         caller = request.caller
-        try:
-            cleaned = custom_fields.validate_definition(body, creating=True)
-        except ValidationFailed as failure:
-            raise rejected(failure) from None
+        cleaned = custom_fields.validate_definition(body, creating=True)
         document = custom_fields.new_definition(
             cleaned, field_id=self.services.ids.new("cf"), now=self.services.clock.now(),
             principal=caller,
@@ -118,12 +107,9 @@ class CustomFieldHandlers:
             return encode_json(custom_fields.updated_definition(current, cleaned, now=now,
                                                                 principal=caller))  # fmt: skip
 
-        try:
-            document = await self.services.store.update_custom_field(
-                caller.organization_id, object_type, request.path_params["field_id"], change
-            )
-        except ValidationFailed as failure:
-            raise rejected(failure) from None
+        document = await self.services.store.update_custom_field(
+            caller.organization_id, object_type, request.path_params["field_id"], change
+        )
         if document is None:
             raise object_not_found(MODELS[object_type])
         return respond(request, _decode(document))
@@ -141,9 +127,7 @@ class CustomFieldHandlers:
             document = encode_json(after)
             return document, record(stored, document) if record is not None else []
 
-        deleted = await self.services.store.delete_custom_field(
+        found = await self.services.store.delete_custom_field(
             request.caller.organization_id, object_type, field_id, strip=strip
         )
-        if not deleted:
-            raise object_not_found(MODELS[object_type])
-        return Response(b"{}")
+        return deleted(found, MODELS[object_type])

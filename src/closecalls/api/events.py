@@ -4,23 +4,20 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from closecalls.api.handlers import Handlers
 from closecalls.domain.eventlog import NEWER, OLDER, EventCursor, EventQuery, parse_event_list
 from closecalls.http.errors import object_not_found
 from closecalls.http.request import Request
 from closecalls.http.responses import Response, encode_json
 from closecalls.http.router import Route
-from closecalls.services import Services
-from closecalls.store.base import Store
 from closecalls.store.events import EventEntry
+from closecalls.store.store import Store
 
 EMPTY_PAGE = b'{"data":[],"cursor_next":null,"cursor_previous":null}'
 
 
-class EventHandlers:
+class EventHandlers(Handlers):
     """The event log; `tap-closeio` asks it first when it discovers streams."""
-
-    def __init__(self, services: Services) -> None:
-        self.services = services
 
     def routes(self) -> list[Route]:
         return [

@@ -6,7 +6,8 @@ from typing import Any
 
 from closecalls.api import lookup
 from closecalls.api.custom_fields import clean_custom_values, definitions
-from closecalls.api.objects import decode, object_row, paging, rejected, respond, respond_page
+from closecalls.api.handlers import Handlers, deleted, resource_routes
+from closecalls.api.objects import decode, object_row, paging, respond, respond_page
 from closecalls.api.recording import EventRecorder, created_events
 from closecalls.api.statuses import lead_statuses, status_change_recorder
 from closecalls.domain import contacts, custom_fields, leads
@@ -15,7 +16,7 @@ from closecalls.domain.lead_query import parse_query
 from closecalls.domain.listing import MAX_LIMITS
 from closecalls.domain.principal import Principal
 from closecalls.domain.statuses import by_id
-from closecalls.http.errors import BadRequest, object_not_found
+from closecalls.http.errors import object_not_found
 from closecalls.http.request import Request
 from closecalls.http.responses import Response
 from closecalls.http.router import Route
@@ -23,20 +24,11 @@ from closecalls.services import Services
 from closecalls.store.rows import ObjectRow
 
 
-class LeadHandlers:
+class LeadHandlers(Handlers):
     """Create, read, change, delete and list leads."""
 
-    def __init__(self, services: Services) -> None:
-        self.services = services
-
     def routes(self) -> list[Route]:
-        return [
-            Route("/api/v1/lead/", {"GET": self.list, "POST": self.create}),
-            Route(
-                "/api/v1/lead/{lead_id}/",
-                {"GET": self.get, "PUT": self.update, "DELETE": self.delete},
-            ),
-        ]
+        return resource_routes("/api/v1/lead/", "lead_id", self)
 
     async def _with_contacts(
         self, organization_id: str, documents: list[bytes]
@@ -96,7 +88,7 @@ class LeadHandlers:
                 for key, message in failure.field_errors.items():
                     field_errors[f"contacts.{index}.{key}"] = message
         if field_errors:
-            raise BadRequest.from_validation(ValidationFailed(field_errors))
+            raise ValidationFailed(field_errors)
         cleaned_contacts = [
             {**contact, "custom": values}
             for contact, values in zip(cleaned_contacts, contact_custom, strict=True)
@@ -137,7 +129,7 @@ class LeadHandlers:
         except ValidationFailed as failure:
             field_errors.update(failure.field_errors)
         if field_errors:
-            raise rejected(ValidationFailed(field_errors))
+            raise ValidationFailed(field_errors)
         now = self.services.clock.now()
 
         def change(stored: bytes) -> ObjectRow:
@@ -158,13 +150,11 @@ class LeadHandlers:
         return respond(request, lead)
 
     async def delete(self, request: Request) -> Response:
-        deleted = await self.services.store.delete_lead(
+        found = await self.services.store.delete_lead(
             request.caller.organization_id, request.path_params["lead_id"],
             record=EventRecorder(self.services, request).deleted(),
         )  # fmt: skip
-        if not deleted:
-            raise object_not_found("Lead")
-        return Response(b"{}")
+        return deleted(found, "Lead")
 
     async def list(self, request: Request) -> Response:
         organization_id = request.caller.organization_id

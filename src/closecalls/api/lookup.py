@@ -9,7 +9,7 @@ import msgspec
 
 from closecalls.domain.lead_query import Sort
 from closecalls.domain.search import Lookup, Node, Record, lookup, matches
-from closecalls.store.base import Store
+from closecalls.store.store import Store
 
 decode = msgspec.json.Decoder().decode
 # Leads read per query while scanning: big enough to be few queries, small enough for IN (...).

@@ -6,11 +6,9 @@ from typing import Any
 
 import msgspec
 
-from closecalls.domain.errors import ValidationFailed
 from closecalls.domain.listing import MAX_LIMIT, parse_limit, parse_skip
 from closecalls.domain.projection import FieldSelection, parse_fields
 from closecalls.domain.times import parse_timestamp, to_micros
-from closecalls.http.errors import BadRequest
 from closecalls.http.request import Request
 from closecalls.http.responses import Response, encode_json
 from closecalls.store.rows import ObjectRow
@@ -57,7 +55,3 @@ def respond_page(
 
 def paging(request: Request, *, maximum: int = MAX_LIMIT) -> tuple[int, int]:
     return parse_limit(request.query, maximum=maximum), parse_skip(request.query)
-
-
-def rejected(failure: ValidationFailed) -> BadRequest:
-    return BadRequest.from_validation(failure)

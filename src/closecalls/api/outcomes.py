@@ -2,39 +2,26 @@
 
 from __future__ import annotations
 
-from closecalls.api.objects import decode, object_row, paging, rejected, respond, respond_page
+from closecalls.api.handlers import Handlers, deleted, resource_routes
+from closecalls.api.objects import decode, object_row, paging, respond, respond_page
 from closecalls.api.recording import EventRecorder, created_events
 from closecalls.domain import outcomes
-from closecalls.domain.errors import ValidationFailed
 from closecalls.http.errors import object_not_found
 from closecalls.http.request import Request
 from closecalls.http.responses import Response
 from closecalls.http.router import Route
-from closecalls.services import Services
 from closecalls.store.rows import ObjectRow
 
 
-class OutcomeHandlers:
+class OutcomeHandlers(Handlers):
     """Create, read, change, delete and list outcomes."""
 
-    def __init__(self, services: Services) -> None:
-        self.services = services
-
     def routes(self) -> list[Route]:
-        return [
-            Route("/api/v1/outcome/", {"GET": self.list, "POST": self.create}),
-            Route(
-                "/api/v1/outcome/{outcome_id}/",
-                {"GET": self.get, "PUT": self.update, "DELETE": self.delete},
-            ),
-        ]
+        return resource_routes("/api/v1/outcome/", "outcome_id", self)
 
     async def create(self, request: Request) -> Response:
         body = await request.json_object()
-        try:
-            cleaned = outcomes.validate(body, creating=True)
-        except ValidationFailed as failure:
-            raise rejected(failure) from None
+        cleaned = outcomes.validate(body, creating=True)
         outcome = outcomes.new_outcome(
             cleaned, outcome_id=self.services.ids.new("outcome", 22),
             now=self.services.clock.now(), principal=request.caller,
@@ -59,10 +46,7 @@ class OutcomeHandlers:
     async def update(self, request: Request) -> Response:
         body = await request.json_object()
         caller = request.caller
-        try:
-            cleaned = outcomes.validate(body, creating=False)
-        except ValidationFailed as failure:
-            raise rejected(failure) from None
+        cleaned = outcomes.validate(body, creating=False)
         now = self.services.clock.now()
 
         def change(stored: bytes) -> ObjectRow:
@@ -78,13 +62,11 @@ class OutcomeHandlers:
         return respond(request, decode(document))
 
     async def delete(self, request: Request) -> Response:
-        deleted = await self.services.store.delete_object(
+        found = await self.services.store.delete_object(
             request.caller.organization_id, "outcome", request.path_params["outcome_id"],
             record=EventRecorder(self.services, request).deleted(),
         )  # fmt: skip
-        if not deleted:
-            raise object_not_found("Outcome")
-        return Response(b"{}")
+        return deleted(found, "Outcome")
 
     async def list(self, request: Request) -> Response:
         limit, skip = paging(request)

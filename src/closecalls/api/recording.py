@@ -19,17 +19,12 @@ _decode = msgspec.json.Decoder().decode
 EVENT_ID_LENGTH = 22
 
 
-def event_row(event: Event, data: bytes | None = None) -> EventRow:
+def event_row(event: Event[dict[str, Any]], data: bytes | None = None) -> EventRow:
     """The stored event; `data`, when given, is spliced in as the document's last key."""
     document = encode_json(event.document)
     if data is not None:
         document = document[:-1] + b',"data":' + data + b"}"
-    return EventRow(
-        id=event.id, organization_id=event.organization_id, object_type=event.object_type,
-        object_id=event.object_id, action=event.action, lead_id=event.lead_id,
-        user_id=event.user_id, request_id=event.request_id, date_created=event.date_created,
-        date_updated=event.date_updated, document=document,
-    )  # fmt: skip
+    return event.stored(document)
 
 
 class EventRecorder:

@@ -6,12 +6,12 @@ from typing import Any
 
 from closecalls.api import lookup
 from closecalls.api.custom_fields import definitions
+from closecalls.api.handlers import Handlers
 from closecalls.domain.advanced_filter import encode_cursor, parse_search
 from closecalls.domain.search import Record
 from closecalls.http.request import Request
 from closecalls.http.responses import Response, encode_json
 from closecalls.http.router import Route
-from closecalls.services import Services
 
 
 def _item(record: Record, object_type: str, fields: tuple[str, ...] | None) -> dict[str, Any]:
@@ -28,11 +28,8 @@ def _item(record: Record, object_type: str, fields: tuple[str, ...] | None) -> d
     return item
 
 
-class SearchHandlers:
+class SearchHandlers(Handlers):
     """Advanced Filtering over leads and contacts."""
-
-    def __init__(self, services: Services) -> None:
-        self.services = services
 
     def routes(self) -> list[Route]:
         return [Route("/api/v1/data/search/", {"POST": self.search})]

@@ -6,10 +6,10 @@ from collections.abc import Callable
 
 import msgspec
 
-from closecalls.api.objects import rejected, respond, respond_page
+from closecalls.api.handlers import Handlers, resource_routes
+from closecalls.api.objects import respond, respond_page
 from closecalls.api.recording import EventRecorder
 from closecalls.domain import statuses
-from closecalls.domain.errors import ValidationFailed
 from closecalls.domain.principal import Principal
 from closecalls.domain.statuses import LeadStatus
 from closecalls.domain.times import to_micros
@@ -18,9 +18,9 @@ from closecalls.http.request import Request
 from closecalls.http.responses import Response, encode_json
 from closecalls.http.router import Route
 from closecalls.services import Services
-from closecalls.store.base import Store
 from closecalls.store.events import EventRow
 from closecalls.store.rows import ActivityRow
+from closecalls.store.store import Store
 
 _decode = msgspec.json.Decoder().decode
 
@@ -71,18 +71,11 @@ def _count_users(status_id: str):  # type: ignore[no-untyped-def]
     return count
 
 
-class StatusHandlers:
+class StatusHandlers(Handlers):
     """List, create, rename and delete lead statuses."""
 
-    def __init__(self, services: Services) -> None:
-        self.services = services
-
     def routes(self) -> list[Route]:
-        return [
-            Route("/api/v1/status/lead/", {"GET": self.list, "POST": self.create}),
-            Route("/api/v1/status/lead/{status_id}/",
-                  {"GET": self.get, "PUT": self.update, "DELETE": self.delete}),
-        ]  # fmt: skip
+        return resource_routes("/api/v1/status/lead/", "status_id", self)
 
     async def list(self, request: Request) -> Response:
         found = await lead_statuses(self.services.store, request.caller.organization_id)
@@ -101,10 +94,7 @@ class StatusHandlers:
         organization_id = request.caller.organization_id
         store = self.services.store
         existing = await lead_statuses(store, organization_id)
-        try:
-            cleaned = statuses.validate(body, existing=existing, creating=True)
-        except ValidationFailed as failure:
-            raise rejected(failure) from None
+        cleaned = statuses.validate(body, existing=existing, creating=True)
         status = LeadStatus(self.services.ids.new("stat"), organization_id, cleaned["label"],
                             cleaned.get("color"), len(existing))  # fmt: skip
         saved = await store.save_lead_status(
@@ -121,10 +111,7 @@ class StatusHandlers:
         before = next((status for status in existing if status.id == status_id), None)
         if before is None:
             raise object_not_found("LeadStatus")
-        try:
-            cleaned = statuses.validate(body, existing=existing, creating=False, own_id=status_id)
-        except ValidationFailed as failure:
-            raise rejected(failure) from None
+        cleaned = statuses.validate(body, existing=existing, creating=False, own_id=status_id)
         status = LeadStatus(before.id, organization_id, cleaned.get("label") or before.label,
                             cleaned.get("color", before.color), before.position)  # fmt: skip
         saved = await store.save_lead_status(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from closecalls.api.handlers import Handlers
 from closecalls.api.objects import decode
 from closecalls.api.statuses import lead_statuses
 from closecalls.domain import organizations, statuses
@@ -13,7 +14,6 @@ from closecalls.http.errors import object_not_found
 from closecalls.http.request import Request
 from closecalls.http.responses import Response, encode_json, json_response
 from closecalls.http.router import Route
-from closecalls.services import Services
 from closecalls.store.rows import Organization, User
 
 
@@ -47,11 +47,8 @@ def _selected(document: dict[str, Any], selection: FieldSelection | None) -> dic
     return document if selection is None else selection.apply(document, ())
 
 
-class UserHandlers:
+class UserHandlers(Handlers):
     """The caller, the organization's users and the organization itself."""
-
-    def __init__(self, services: Services) -> None:
-        self.services = services
 
     def routes(self) -> list[Route]:
         return [

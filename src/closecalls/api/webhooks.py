@@ -8,15 +8,14 @@ from typing import Any
 
 import msgspec
 
+from closecalls.api.handlers import Handlers, resource_routes
 from closecalls.api.objects import paging
 from closecalls.domain import webhooks
-from closecalls.domain.errors import ValidationFailed
 from closecalls.domain.times import format_timestamp, from_micros, to_micros
 from closecalls.http.errors import BadRequest, object_not_found
 from closecalls.http.request import Request
 from closecalls.http.responses import Response, json_response
 from closecalls.http.router import Route
-from closecalls.services import Services
 from closecalls.store.events import AttemptRow, SubscriptionRow
 
 _decode = msgspec.json.Decoder().decode
@@ -63,19 +62,12 @@ def _filter_bytes(value: Any) -> bytes | None:
     return None if value is None else _encode(value)
 
 
-class WebhookHandlers:
+class WebhookHandlers(Handlers):
     """Create, read, change, delete and list webhook subscriptions; read their delivery log."""
-
-    def __init__(self, services: Services) -> None:
-        self.services = services
 
     def routes(self) -> list[Route]:
         return [
-            Route("/api/v1/webhook/", {"GET": self.list, "POST": self.create}),
-            Route(
-                "/api/v1/webhook/{subscription_id}/",
-                {"GET": self.get, "PUT": self.update, "DELETE": self.delete},
-            ),
+            *resource_routes("/api/v1/webhook/", "subscription_id", self),
             Route("/api/v1/webhook/{subscription_id}/delivery/", {"GET": self.deliveries}),
             Route(
                 "/api/v1/webhook/{subscription_id}/delivery/{event_id}/redeliver/",
@@ -84,13 +76,10 @@ class WebhookHandlers:
         ]
 
     def _validate(self, body: dict[str, Any], *, creating: bool) -> dict[str, Any]:
-        try:
-            return webhooks.validate(
-                body, creating=creating,
-                allow_private=self.services.settings.webhook_allow_private,
-            )  # fmt: skip
-        except ValidationFailed as failure:
-            raise BadRequest.from_validation(failure) from None
+        return webhooks.validate(
+            body, creating=creating,
+            allow_private=self.services.settings.webhook_allow_private,
+        )  # fmt: skip
 
     async def create(self, request: Request) -> Response:
         cleaned = self._validate(await request.json_object(), creating=True)

@@ -24,12 +24,18 @@ from rich.text import Text
 from closecalls.bulk import formats, mappings
 from closecalls.bulk.exporter import export_calls, export_query
 from closecalls.bulk.importer import BATCH, ErrorFile, Importer, ImportReport
-from closecalls.cli import _settings, _user, _with_store, database_option, main, user_option
+from closecalls.commandline import (
+    command_settings,
+    command_user,
+    database_option,
+    user_option,
+    with_store,
+)
 from closecalls.domain.clock import SystemClock
 from closecalls.domain.errors import ValidationFailed
 from closecalls.domain.ids import IdSource
 from closecalls.domain.principal import Principal
-from closecalls.store.base import Store
+from closecalls.store.store import Store
 
 # Not a credential: imports are not requests, and carry no Idempotency-Key.
 IMPORT_CREDENTIAL = "cli_import"
@@ -92,7 +98,7 @@ def import_command(
     workers: int | None,
 ) -> None:
     """Load calls from a CSV or JSON Lines FILE; running it again loads only what is missing."""
-    settings = _settings(database=database)
+    settings = command_settings(database=database)
     if not os.environ.get("CLOSECALLS_SQLITE_SYNCHRONOUS"):
         # Each batch commits with its natural keys: a power cut can lose only the last few
         # batches, which running the import again loads, so no fsync per batch is needed.
@@ -111,7 +117,7 @@ def import_command(
         workers = (os.cpu_count() or 1) if total > 2 * batch else 1
 
     async def run(store: Store) -> ImportReport:
-        user = await _user(store, user_id)
+        user = await command_user(store, user_id)
         principal = Principal(user.organization_id, user.id, user.display_name, IMPORT_CREDENTIAL)
         clock = SystemClock()
         importer = Importer(
@@ -129,7 +135,7 @@ def import_command(
                 lambda rows: progress.advance(task, rows),
             )
 
-    report = _with_store(settings, run)
+    report = with_store(settings, run)
     click.echo(
         f"read {report.rows:,} rows: imported {report.imported:,}, "
         f"skipped {report.skipped:,} imported before, failed {report.failed:,}"
@@ -158,7 +164,7 @@ def export_command(
     user_id: str | None,
 ) -> None:
     """Write the organization's calls to CSV or JSON Lines, oldest first, streaming."""
-    settings = _settings(database=database)
+    settings = command_settings(database=database)
     params: dict[str, str] = {}
     for item in filters:
         name, sep, value = item.partition("=")
@@ -174,7 +180,7 @@ def export_command(
         raise click.UsageError(str(error)) from error
 
     async def run(store: Store) -> int:
-        user = await _user(store, user_id)
+        user = await command_user(store, user_id)
         total = await store.count_activities(user.organization_id, query)
         target: IO[bytes] = sys.stdout.buffer if output == "-" else open(output, "wb")  # noqa: SIM115
         with nullcontext() if output == "-" else target, progress_bar() as progress:
@@ -184,9 +190,5 @@ def export_command(
                 lambda rows: progress.advance(task, rows),
             )  # fmt: skip
 
-    written = _with_store(settings, run)
+    written = with_store(settings, run)
     click.echo(f"exported {written:,} calls", err=True)
-
-
-main.add_command(import_command)
-main.add_command(export_command)

@@ -9,7 +9,7 @@ from typing import IO
 from closecalls.bulk.formats import writer_for
 from closecalls.domain import calls
 from closecalls.domain.listing import ActivityQuery, parse_call_list
-from closecalls.store.base import Store
+from closecalls.store.store import Store
 
 Progress = Callable[[int], None]
 # Paging parameters mean nothing to an export, which streams every match.

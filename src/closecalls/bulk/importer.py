@@ -21,7 +21,7 @@ from datetime import datetime
 from itertools import islice
 from typing import IO, Any
 
-from closecalls.api.calls import call_row
+from closecalls.api.calls import call_row, look_up_references
 from closecalls.bulk.formats import BadRow
 from closecalls.bulk.mappings import RowError, RowMapper
 from closecalls.domain import calls
@@ -33,8 +33,8 @@ from closecalls.domain.principal import Principal
 from closecalls.http.responses import encode_json
 from closecalls.settings import Settings
 from closecalls.store.activities import activity_values
-from closecalls.store.base import Store
 from closecalls.store.bulk import Keyed
+from closecalls.store.store import Store
 
 BATCH = 20_000
 Progress = Callable[[int], None]
@@ -267,8 +267,6 @@ class Importer:
 
     async def _references(self, bodies: Iterable[dict[str, Any]]) -> calls.References:
         """What the organization holds of every id the batch names: one lookup per batch."""
-        principal = self.principal
-        users = {principal.user_id: principal.user_name}
         wanted = calls.ReferencedIds(set(), set(), set(), set())
         for body in bodies:
             named = calls.referenced_ids(body)
@@ -277,21 +275,7 @@ class Importer:
                 wanted.leads.update(named.leads)
                 wanted.contacts.update(named.contacts)
                 wanted.outcomes.update(named.outcomes)
-        organization_id = principal.organization_id
-        if wanted.users - users.keys():
-            for user in await self.store.users_by_id(organization_id, wanted.users - users.keys()):
-                users[user.id] = user.display_name
-        found = await self.store.find_objects(
-            organization_id, wanted.leads | wanted.contacts | wanted.outcomes
-        )
-        return calls.References(
-            users=users,
-            leads=frozenset(oid for oid, (kind, _) in found.items() if kind == "lead"),
-            contact_leads={
-                oid: parent for oid, (kind, parent) in found.items() if kind == "contact" and parent
-            },
-            outcomes=frozenset(oid for oid, (kind, _) in found.items() if kind == "outcome"),
-        )
+        return await look_up_references(self.store, self.principal, wanted)
 
 
 def _chunks(rows: Iterator[NumberedRow], size: int) -> Iterator[list[NumberedRow]]:

@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from closecalls.domain.times import to_micros
 
 # Stored kinds (and activity `_type`s) as Close's event `object_type`s.
+D = TypeVar("D")
+
 OBJECT_TYPES = {"lead": "lead", "contact": "contact", "outcome": "outcome", "Call": "activity.call",
                 "LeadStatusChange": "activity.lead_status_change"}  # fmt: skip
 
@@ -27,8 +29,8 @@ class EventContext:
 
 
 @dataclass(frozen=True, slots=True)
-class Event:
-    """One event, its indexed columns and its document as the API returns it."""
+class Event(Generic[D]):
+    """One event, its indexed columns and its document: a dict as built, bytes as stored."""
 
     id: str
     organization_id: str
@@ -40,7 +42,15 @@ class Event:
     request_id: str | None
     date_created: int
     date_updated: int
-    document: dict[str, Any]
+    document: D
+
+    def stored(self, document: bytes) -> Event[bytes]:
+        """The event with its document encoded, as the store writes it."""
+        return Event(
+            self.id, self.organization_id, self.object_type, self.object_id, self.action,
+            self.lead_id, self.user_id, self.request_id, self.date_created, self.date_updated,
+            document,
+        )  # fmt: skip
 
 
 def format_event_time(moment: datetime) -> str:
@@ -76,7 +86,7 @@ def new_event(
     action: str,
     before: dict[str, Any] | None,
     after: dict[str, Any] | None,
-) -> Event:
+) -> Event[dict[str, Any]]:
     """The event of one create (no `before`), update (both) or delete (no `after`)."""
     current = after if after is not None else before
     assert current is not None, "an event needs the object before or after the change"
@@ -124,7 +134,7 @@ def created_event(
     kind: str,
     object_id: str,
     lead_id: str | None,
-) -> Event:
+) -> Event[dict[str, Any]]:
     """A `created` event whose `data`, the last key, the caller appends as stored bytes.
 
     Creates are the hot path: the new object's document is already encoded, so it is
@@ -155,7 +165,7 @@ def deletion_events(
     new_id: Callable[[], str],
     now: datetime,
     deleted: Iterable[tuple[str, dict[str, Any]]],
-) -> list[Event]:
+) -> list[Event[dict[str, Any]]]:
     """One `deleted` event per (kind, document) removed, children before their lead."""
     ordered = sorted(deleted, key=lambda item: item[0] == "lead")
     return [

@@ -11,7 +11,7 @@ from closecalls.domain.credentials import hash_secret, secret_matches
 from closecalls.domain.principal import Principal
 from closecalls.domain.times import to_micros
 from closecalls.http.errors import Unauthorized
-from closecalls.store.base import Store
+from closecalls.store.store import Store
 
 CACHE_LIMIT = 10_000
 

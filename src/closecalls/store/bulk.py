@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 
 from closecalls.domain.listing import ActivityQuery
 from closecalls.store.activities import ActivityValues
-from closecalls.store.sql import INSERT_ACTIVITY, Dialect, list_filter, ordered_filter
+from closecalls.store.sql import INSERT_ACTIVITY, list_filter, ordered_filter
 from closecalls.store.transaction import (
     Driver,
     Scope,
@@ -28,28 +28,6 @@ CLAIM_KEYS = (
     "INSERT INTO imported_row (organization_id, natural_key, activity_id) VALUES {rows} "
     "ON CONFLICT DO NOTHING RETURNING natural_key"
 )
-
-
-def export_sql(
-    dialect: Dialect, organization_id: str, query: ActivityQuery
-) -> tuple[str, list[object]] | None:
-    """Every document the query's filters match, in its order, with no page limit."""
-    found = ordered_filter(dialect, organization_id, query)
-    if found is None:
-        return None
-    where, order, args = found
-    return f"SELECT document FROM activity WHERE {where} {order}", args
-
-
-def count_sql(
-    dialect: Dialect, organization_id: str, query: ActivityQuery
-) -> tuple[str, list[object]] | None:
-    """How many documents the query's filters match."""
-    where = list_filter(dialect, organization_id, query)
-    if where is None:
-        return None
-    clauses, args = where
-    return f"SELECT count(*) FROM activity WHERE {' AND '.join(clauses)}", args
 
 
 def import_rows(organization_id: str, keyed: list[Keyed]) -> Transaction[int]:
@@ -87,19 +65,19 @@ class BulkStore:
 
     async def count_activities(self, organization_id: str, query: ActivityQuery) -> int:
         """How many activities the query's filters match (paging aside)."""
-        built = count_sql(self.db.dialect, organization_id, query)
-        if built is None:
+        if (where := list_filter(self.db.dialect, organization_id, query)) is None:
             return 0
-        sql, args = built
+        sql, args = f"SELECT count(*) FROM activity WHERE {' AND '.join(where[0])}", where[1]
         return int(await self.db.read(tenant(organization_id), one, value(sql, *args)))
 
     async def export_activities(
         self, organization_id: str, query: ActivityQuery, *, batch: int = 5_000
     ) -> AsyncIterator[list[bytes]]:
         """Every document the query's filters match, in its order, a batch at a time."""
-        built = export_sql(self.db.dialect, organization_id, query)
-        if built is None:
+        if (found := ordered_filter(self.db.dialect, organization_id, query)) is None:
             return
+        where, order, args = found
         scope = Scope(organization_id=organization_id, index_order=True)
-        async for found in self.db.stream(scope, *built, batch=batch):
-            yield [values[0] for values in found]
+        sql = f"SELECT document FROM activity WHERE {where} {order}"
+        async for batch_rows in self.db.stream(scope, sql, args, batch=batch):
+            yield [values[0] for values in batch_rows]

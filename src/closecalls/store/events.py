@@ -1,30 +1,14 @@
-"""The store contract for the event log, webhook subscriptions and the delivery queue."""
+"""What the store reads and writes for the event log, webhook subscriptions and deliveries."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
 
-from closecalls.domain.eventlog import EventQuery
+from closecalls.domain.events import Event
 
-
-@dataclass(frozen=True, slots=True)
-class EventRow:
-    """An event's indexed columns and its JSON document."""
-
-    id: str
-    organization_id: str
-    object_type: str
-    object_id: str
-    action: str
-    lead_id: str | None
-    user_id: str | None
-    request_id: str | None
-    date_created: int
-    date_updated: int
-    document: bytes
-
+# An event as stored: its indexed columns and its encoded document.
+EventRow = Event[bytes]
 
 # Events to write with a change: from the stored document before and after it.
 Recorder = Callable[[bytes, bytes], Sequence[EventRow]]
@@ -108,59 +92,3 @@ class AttemptRow:
 # Which subscriptions want an event: its document and the organization's subscriptions
 # in, (subscription id, delivery body) out.
 Planner = Callable[[bytes, list[SubscriptionRow]], list[tuple[str, bytes]]]
-
-
-class WebhookStore(Protocol):
-    """The event log and webhooks; the deliverer's methods span organizations."""
-
-    async def get_event(self, organization_id: str, event_id: str) -> bytes | None: ...
-
-    async def list_events(self, organization_id: str, query: EventQuery) -> list[EventEntry]:
-        """Up to `query.limit + 1` events past the cursor, nearest first."""
-        ...
-
-    async def insert_subscription(self, row: SubscriptionRow, *, limit: int) -> bool:
-        """Add a subscription unless its organization already has `limit`."""
-        ...
-
-    async def get_subscription(
-        self, organization_id: str, subscription_id: str
-    ) -> SubscriptionRow | None: ...
-
-    async def list_subscriptions(self, organization_id: str) -> list[SubscriptionRow]: ...
-
-    async def update_subscription(
-        self,
-        organization_id: str,
-        subscription_id: str,
-        change: Callable[[SubscriptionRow], SubscriptionRow],
-    ) -> SubscriptionRow | None: ...
-
-    async def delete_subscription(self, organization_id: str, subscription_id: str) -> bool: ...
-
-    async def redeliver(
-        self, organization_id: str, subscription_id: str, event_id: str, *, now: int
-    ) -> bool:
-        """Make the event's delivery to the subscription due at `now`; False if there is none."""
-        ...
-
-    async def list_attempts(
-        self, organization_id: str, subscription_id: str, *, limit: int, skip: int
-    ) -> tuple[list[AttemptRow], bool] | None:
-        """A subscription's delivery log, newest first; None if there is no such subscription."""
-        ...
-
-    # The deliverer ---------------------------------------------------------------------
-    async def dispatch_events(self, plan: Planner, *, now: int, limit: int) -> int:
-        """Queue deliveries for up to `limit` new events; how many events were planned."""
-        ...
-
-    async def claim_deliveries(self, *, now: int, lease_until: int, limit: int) -> list[Claim]:
-        """Take due deliveries of active subscriptions that no other deliverer holds."""
-        ...
-
-    async def record_attempts(self, results: Sequence[AttemptResult]) -> None: ...
-
-    async def prune(self, *, events_before: int, log_before: int) -> int:
-        """Forget events and finished deliveries past retention; how many events went."""
-        ...

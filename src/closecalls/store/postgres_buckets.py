@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from closecalls.domain.ratelimits import EPSILON, Rule
-from closecalls.store.postgres import PostgresStore
+from closecalls.store.postgres_driver import PostgresDriver
 
 TAKE = "SELECT closecalls_take_rate($1, $2, $3, $4, $5, $6, $7, $8, $9)"
 
@@ -11,14 +11,14 @@ TAKE = "SELECT closecalls_take_rate($1, $2, $3, $4, $5, $6, $7, $8, $9)"
 class PostgresBuckets:
     """Buckets as rows, taken by one function call (one round trip) per request."""
 
-    def __init__(self, store: PostgresStore) -> None:
-        self.store = store
+    def __init__(self, db: PostgresDriver) -> None:
+        self.db = db
 
     async def take(
         self, organization_id: str, key_bucket: str, org_bucket: str, now: float,
         key: Rule, organization: Rule,
     ) -> tuple[bool, float, float]:  # fmt: skip
-        async with self.store.connection() as connection:
+        async with self.db.connection() as connection:
             allowed, key_tat, org_tat = await connection.fetchval(
                 TAKE, organization_id, key_bucket, org_bucket, now, key.interval, key.window,
                 organization.interval, organization.window, EPSILON,
@@ -26,4 +26,4 @@ class PostgresBuckets:
         return allowed == 1, key_tat, org_tat
 
     async def close(self) -> None:
-        """The store owns the connections."""
+        """The store's driver owns the connections."""

@@ -11,21 +11,12 @@ from typing import TYPE_CHECKING, Any, ParamSpec, TypeAlias, TypeVar
 
 import asyncpg
 
+from closecalls.store import transaction as tx
 from closecalls.store.events import EventRow
 from closecalls.store.migrations import Migration, load_migrations
 from closecalls.store.rows import ActivityRow
 from closecalls.store.sql import ACTIVITY_COLUMNS, POSTGRES, numbered
-from closecalls.store.transaction import (
-    ACT_FOR,
-    COUNT,
-    MANY,
-    ROW,
-    ROWS,
-    VALUE,
-    Scope,
-    Statement,
-    Transaction,
-)
+from closecalls.store.transaction import Scope, Statement, Transaction
 
 log = logging.getLogger("closecalls")
 T = TypeVar("T")
@@ -96,18 +87,18 @@ async def run_async(connection: Connection, transaction: Transaction[T]) -> T:
 
 async def _execute(connection: Connection, statement: Statement) -> Any:
     returns = statement.returns
-    if returns == ACT_FOR:
+    if returns == tx.ACT_FOR:
         return await set_scope(connection, TENANT, statement.args[0])
     sql = numbered(statement.sql) + statement.lock
-    if returns == ROWS:
+    if returns == tx.ROWS:
         return await connection.fetch(sql, *statement.args)
-    if returns == ROW:
+    if returns == tx.ROW:
         return await connection.fetchrow(sql, *statement.args)
-    if returns == VALUE:
+    if returns == tx.VALUE:
         return await connection.fetchval(sql, *statement.args)
-    if returns == COUNT:
+    if returns == tx.COUNT:
         return _affected(await connection.execute(sql, *statement.args))
-    assert returns == MANY
+    assert returns == tx.MANY
     if statement.args:
         await connection.executemany(sql, statement.args)
     return None

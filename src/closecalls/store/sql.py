@@ -212,21 +212,3 @@ def object_filter(
             dialect.one_of("parent_id", parent_ids, args) if parent_ids else "0 = 1"
         )
     return where, args
-
-
-def list_objects_sql(
-    dialect: Dialect,
-    organization_id: str,
-    kind: str,
-    *,
-    parent_ids: tuple[str, ...] | None,
-    limit: int,
-    skip: int,
-    newest_first: bool,
-) -> tuple[str, list[object]]:
-    """One page of objects plus one row (to know `has_more`), oldest or newest first."""
-    where, args = object_filter(dialect, organization_id, kind, parent_ids)
-    direction = "DESC" if newest_first else "ASC"
-    page = f"LIMIT {dialect.param(args, limit + 1)} OFFSET {dialect.param(args, skip)}"
-    order = f"ORDER BY date_created {direction}, seq {direction}"
-    return f"SELECT document FROM crm_object WHERE {where} {order} {page}", args

@@ -13,7 +13,6 @@ from closecalls.store.migrations import Migration, load_migrations
 from closecalls.store.rows import ActivityRow
 from closecalls.store.sql import SQLITE
 from closecalls.store.transaction import (
-    ACT_FOR,
     COUNT,
     MANY,
     ROW,
@@ -22,6 +21,7 @@ from closecalls.store.transaction import (
     Scope,
     Statement,
     Transaction,
+    one,
 )
 from closecalls.store.writer import GroupCommitWriter
 
@@ -42,22 +42,20 @@ def run_sync(connection: sqlite3.Connection, transaction: Transaction[T]) -> T:
 
 
 def _execute(connection: sqlite3.Connection, statement: Statement) -> Any:
-    returns = statement.returns
-    if returns == MANY:
-        connection.executemany(statement.sql, statement.args)
-        return None
-    if returns == ACT_FOR:
-        return None
-    cursor = connection.execute(statement.sql, statement.args)
-    if returns == ROWS:
-        return cursor.fetchall()
+    sql, args, returns, _ = statement
+    if returns <= VALUE:
+        cursor = connection.execute(sql, args)
+        if returns == ROWS:
+            return cursor.fetchall()
+        found = cursor.fetchone()
+        if returns == ROW or found is None:
+            return found
+        return found[0]
     if returns == COUNT:
-        return cursor.rowcount
-    found = cursor.fetchone()
-    if returns == ROW:
-        return found
-    assert returns == VALUE
-    return None if found is None else found[0]
+        return connection.execute(sql, args).rowcount
+    if returns == MANY:
+        connection.executemany(sql, args)
+    return None  # ACT_FOR: one file, one organization filter in every statement
 
 
 class SQLiteDriver:
@@ -120,11 +118,17 @@ class SQLiteDriver:
     async def read(
         self, scope: Scope, body: Callable[P, Transaction[T]], /, *args: P.args, **kwargs: P.kwargs
     ) -> T:
+        if body is one:  # a single statement needs no generator
+            return _execute(self.reader, args[0])  # type: ignore[arg-type, no-any-return]
         return run_sync(self.reader, body(*args, **kwargs))
 
     async def write(
         self, scope: Scope, body: Callable[P, Transaction[T]], /, *args: P.args, **kwargs: P.kwargs
     ) -> T:
+        if body is one:
+            statement: Statement = args[0]  # type: ignore[assignment]
+            result: T = await self.writer.submit(lambda connection: _execute(connection, statement))
+            return result
         # A fresh generator per run: the writer replays a batch when one of its jobs fails.
         return await self.writer.submit(
             lambda connection: run_sync(connection, body(*args, **kwargs))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from closecalls.store.accounts import AccountStore
 from closecalls.store.activities import ActivityStore
 from closecalls.store.bulk import BulkStore
 from closecalls.store.contact_lookup import ContactLookupStore
@@ -9,15 +10,26 @@ from closecalls.store.custom_fields import CustomFieldStore
 from closecalls.store.idempotency import IdempotencyStore
 from closecalls.store.lead_statuses import LeadStatusStore
 from closecalls.store.migrations import Migration
+from closecalls.store.objects import ObjectStore
 from closecalls.store.organization_settings import OrganizationSettingsStore
 from closecalls.store.postgres_driver import PostgresDriver
 from closecalls.store.sqlite_driver import SQLiteDriver
+from closecalls.store.webhooks import WebhookStore
 
 
+# One base per resource, one per line: a new resource adds its line (docs/store.md).
 class Store(
-    ActivityStore, BulkStore, IdempotencyStore, LeadStatusStore, CustomFieldStore,
-    ContactLookupStore, OrganizationSettingsStore,
-):  # fmt: skip
+    AccountStore,
+    ObjectStore,
+    ActivityStore,
+    WebhookStore,
+    IdempotencyStore,
+    BulkStore,
+    LeadStatusStore,
+    CustomFieldStore,
+    ContactLookupStore,
+    OrganizationSettingsStore,
+):
     """Persistence for every resource; methods that touch tenant data take the organization."""
 
     db: SQLiteDriver | PostgresDriver

@@ -9,8 +9,7 @@ with asyncpg inside a transaction scoped by row-level security. Statements are w
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Sequence
-from dataclasses import dataclass
-from typing import Any, ParamSpec, Protocol, TypeVar
+from typing import Any, NamedTuple, ParamSpec, Protocol, TypeVar
 
 from closecalls.store.events import EventRow
 from closecalls.store.rows import ActivityRow
@@ -19,7 +18,8 @@ from closecalls.store.sql import Dialect
 T = TypeVar("T")
 P = ParamSpec("P")
 
-# What a statement gives back to the transaction that yielded it.
+# What a statement gives back to the transaction that yielded it (the reading kinds first:
+# drivers test `returns <= VALUE`).
 ROWS = 0  # every row (a list of tuple-like rows)
 ROW = 1  # the first row, or None
 VALUE = 2  # the first column of the first row, or None
@@ -32,8 +32,7 @@ FOR_UPDATE = " FOR UPDATE"
 SKIP_LOCKED = " FOR UPDATE SKIP LOCKED"
 
 
-@dataclass(frozen=True, slots=True)
-class Statement:
+class Statement(NamedTuple):
     """One SQL statement of a transaction, its arguments and what it gives back."""
 
     sql: str
@@ -81,8 +80,7 @@ def one(statement: Statement) -> Transaction[Any]:
     return (yield statement)
 
 
-@dataclass(frozen=True, slots=True)
-class Scope:
+class Scope(NamedTuple):
     """Whom a transaction acts for: PostgreSQL's row-level security reads it, SQLite ignores it."""
 
     organization_id: str | None = None

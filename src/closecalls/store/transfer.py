@@ -13,9 +13,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from closecalls.store.postgres import PostgresStore
-from closecalls.store.postgres_driver import DIRECTORY, TENANT, set_scope
-from closecalls.store.sqlite import SQLiteStore
+from closecalls.store.postgres_driver import DIRECTORY, TENANT, PostgresDriver, set_scope
+from closecalls.store.sqlite_driver import SQLiteDriver
 
 if TYPE_CHECKING:
     from closecalls.store.postgres_driver import Connection
@@ -60,9 +59,9 @@ class SQLiteToPostgres:
 
     def source_counts(self) -> dict[str, int]:
         """Rows per table in the source (after bringing its schema up to date)."""
-        store = SQLiteStore(self.source_path)
-        store.open_sync()
-        store.close_sync()
+        migrated = SQLiteDriver(self.source_path)
+        migrated.open_sync()
+        migrated.close_sync()
         with self._source() as source:
             return {
                 table.name: source.execute(f"SELECT count(*) FROM {table.quoted}").fetchone()[0]
@@ -71,7 +70,7 @@ class SQLiteToPostgres:
 
     async def run(self, *, copied: Progress, verified: Progress) -> list[TableReport]:
         """Copy, then verify every table; report rows and checksums per table."""
-        target = PostgresStore(self.target_url, pool_size=1)
+        target = PostgresDriver(self.target_url, pool_size=1)
         await target.open()
         try:
             with self._source() as source:

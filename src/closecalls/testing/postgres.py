@@ -25,8 +25,7 @@ from urllib.parse import quote, urlsplit, urlunsplit
 
 import asyncpg
 
-from closecalls.store.postgres import PostgresStore
-from closecalls.store.postgres_driver import DIRECTORY
+from closecalls.store.postgres_driver import DIRECTORY, PostgresDriver
 from closecalls.testing.server import free_port
 
 if TYPE_CHECKING:
@@ -249,7 +248,7 @@ class ScratchDatabases:
                 self._strategy = " STRATEGY FILE_COPY"
         finally:
             await connection.close()
-        store = PostgresStore(self.app_url(self.template), pool_size=1)
+        store = PostgresDriver(self.app_url(self.template), pool_size=1)
         await store.open()
         await store.close()
         await self._admin(f"ALTER DATABASE {self.template} IS_TEMPLATE true")
@@ -269,7 +268,7 @@ async def each_tenant(url: str) -> AsyncIterator[tuple[str, Connection]]:
     For tests and benches that read all a database holds: row-level security shows an
     organization's rows only in its own scope. Consume it to the end, so the store closes.
     """
-    store = PostgresStore(url, pool_size=1)
+    store = PostgresDriver(url, pool_size=1)
     await store.open()
     try:
         async with store.transaction(**{DIRECTORY: "on"}) as connection:

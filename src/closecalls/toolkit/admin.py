@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hmac
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from closecalls import accounts
 from closecalls.api.users import organization_document, user_document
@@ -21,9 +21,7 @@ from closecalls.http.router import Route, Router
 from closecalls.store.rows import Organization
 from closecalls.toolkit.faults import STATUSES
 from closecalls.toolkit.seed import Seeder, parse_seed
-
-if TYPE_CHECKING:
-    from closecalls.toolkit.hook import Toolkit
+from closecalls.toolkit.state import ToolkitState
 
 PREFIX = "/_closecalls"
 ORG = PREFIX + "/organizations/{organization_id}"
@@ -56,7 +54,7 @@ def _number(body: dict[str, Any], key: str, default: float | None = None) -> flo
 class AdminHandlers:
     """Each handler acts on one organization, named in the path, never on the caller's."""
 
-    def __init__(self, toolkit: Toolkit) -> None:
+    def __init__(self, toolkit: ToolkitState) -> None:
         self.toolkit = toolkit
         self.services = toolkit.services
         self.router = Router(self.routes())

@@ -4,24 +4,24 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable, Iterator, MutableMapping
-from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
 
 from closecalls.domain.clock import Clock
 from closecalls.domain.ids import IdSource
 from closecalls.domain.times import format_timestamp
+from closecalls.http.auth import Authenticator
 from closecalls.http.errors import ApiError
 from closecalls.http.request import Request
 from closecalls.http.responses import Response, error_response, send_response
+from closecalls.http.router import Router
 from closecalls.openapi import OPERATIONS, schemas
+from closecalls.services import Services
 from closecalls.toolkit.admin import PREFIX, AdminHandlers
-from closecalls.toolkit.faults import Fault, Faults
-from closecalls.toolkit.journal import Journal, decoded, visible_headers
-from closecalls.toolkit.tenancy import TenantClock, TenantIds, current_organization
-
-if TYPE_CHECKING:
-    from closecalls.app import App
+from closecalls.toolkit.faults import Fault
+from closecalls.toolkit.journal import decoded, visible_headers
+from closecalls.toolkit.state import ToolkitState
+from closecalls.toolkit.tenancy import TenantClock, TenantIds
 
 Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
 
@@ -36,44 +36,23 @@ def tenant_aware(clock: Clock, ids: IdSource | None) -> tuple[Clock, IdSource]:
     return tenant_clock, TenantIds(ids or IdSource(tenant_clock), tenant_clock)
 
 
-class Toolkit:
+class Toolkit(ToolkitState):
     """Admin routes, per-organization time, ids and mode, the journal and faults."""
 
-    def __init__(self, app: App) -> None:
-        self.app = app
-        self.services = app.services
-        self.app_router = app.router
-        settings = app.services.settings
-        self.default_mode = settings.mode
-        self.modes: dict[str, str] = {}
-        self.journal = Journal()
-        self.faults = Faults()
-        assert isinstance(app.services.clock, TenantClock)
-        assert isinstance(app.services.ids, TenantIds)
-        self.clock, self.ids = app.services.clock, app.services.ids
+    def __init__(
+        self,
+        services: Services,
+        app_router: Router,
+        respond: Callable[[Request], Awaitable[Response]],
+        authenticator: Authenticator,
+    ) -> None:
+        super().__init__(services, app_router)
+        self.respond = respond
+        self.authenticator = authenticator
         self.admin = AdminHandlers(self)
         self._known_fields = {
             name: set(schema.get("properties", {})) for name, schema in schemas().items()
         }
-
-    def mode(self, organization_id: str) -> str:
-        return self.modes.get(organization_id, self.default_mode)
-
-    def forget(self, organization_id: str) -> None:
-        """Back to a fresh organization's state: real time, random ids, default mode."""
-        self.clock.forget(organization_id)
-        self.ids.forget(organization_id)
-        self.modes.pop(organization_id, None)
-        self.journal.clear(organization_id)
-        self.faults.clear(organization_id)
-
-    @contextmanager
-    def acting_for(self, organization_id: str) -> Iterator[None]:
-        token = current_organization.set(organization_id)
-        try:
-            yield
-        finally:
-            current_organization.reset(token)
 
     async def serve(self, request: Request, send: Send) -> None:
         if request.path.startswith(PREFIX + "/"):
@@ -81,16 +60,14 @@ class Toolkit:
         else:
             organization = await self._organization(request)
             if organization is None:
-                await send_response(send, await self.app.respond(request))
+                await send_response(send, await self.respond(request))
                 return
             with self.acting_for(organization):
                 await self._serve_for(organization, request, send)
 
     async def _organization(self, request: Request) -> str | None:
         try:
-            principal = await self.app.authenticator.authenticate(
-                request.headers.get("authorization")
-            )
+            principal = await self.authenticator.authenticate(request.headers.get("authorization"))
         except Exception:
             # No organization: the request is served as usual, which answers any error itself.
             return None
@@ -113,13 +90,13 @@ class Toolkit:
         dropped = fault is not None and fault.drop
         if fault is not None and fault.after and refused is None:
             # The request is served (and stored); only its answer is lost or replaced.
-            await self.app.respond(request)
+            await self.respond(request)
         if dropped:
             response = Response(b"", 0)
         elif failure is not None:
             response = error_response(failure)
         else:
-            response = await self.app.respond(request)
+            response = await self.respond(request)
         self.journal.record(organization, {
             "time": format_timestamp(self.clock.now()), "method": method, "path": path,
             "query": request.query_string.decode("latin-1"),
