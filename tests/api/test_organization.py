@@ -58,3 +58,4 @@ async def test_doubled_slash_is_served(client: httpx.AsyncClient) -> None:
     response = await client.get(f"/api/v1//lead/{lead['id']}/")
     assert response.status_code == 200 and response.json()["id"] == lead["id"]
     assert (await client.get("/api/v1//me/")).status_code == 200
+    assert (await client.get("//api/v1/me/")).status_code == 404

@@ -46,6 +46,8 @@ async def test_create_rename_and_use_a_status(client: httpx.AsyncClient) -> None
     assert (await client.post(STATUSES, json={})).json()["field-errors"] == {
         "label": "This field is required."
     }
+    nul = await client.post(STATUSES, json={"label": "a\x00b"})
+    assert nul.json()["field-errors"] == {"label": "NUL characters are not allowed."}
 
 
 async def test_a_status_in_use_cannot_be_deleted(client: httpx.AsyncClient) -> None:

@@ -27,6 +27,7 @@ BAD_URL = "Invalid URL."
 HTTPS_ONLY = "This URL uses a scheme that's not allowed. You can only use https://."
 NO_SUCH_OBJECT = "Object does not exist."
 BAD_PHONE = "Invalid phone number."
+NUL_CHARACTER = "NUL characters are not allowed."
 
 
 def wrong_type(type_name: str) -> str:

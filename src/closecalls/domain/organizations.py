@@ -76,6 +76,8 @@ def validate_update(body: Mapping[str, Any]) -> dict[str, Any]:
         name = body["name"]
         if not isinstance(name, str) or not name.strip():
             field_errors["name"] = errors.REQUIRED
+        elif "\x00" in name:
+            field_errors["name"] = errors.NUL_CHARACTER
         else:
             cleaned["name"] = name.strip()
     if "currency" in body:

@@ -56,6 +56,10 @@ def validate(
         label = cleaned["label"] = label.strip()
     if (creating and not label) or ("label" in body and not label):
         field_errors.setdefault("label", errors.REQUIRED)
+    for key in ("label", "color"):
+        if isinstance(cleaned.get(key), str) and "\x00" in cleaned[key]:
+            # A column of text holds no NUL on PostgreSQL.
+            field_errors[key] = errors.NUL_CHARACTER
     taken = {status.label.casefold() for status in existing if status.id != own_id}
     if label and label.casefold() in taken:
         field_errors["label"] = "A lead status with this label already exists."
