@@ -10,9 +10,9 @@ from pathlib import Path
 
 import httpx
 
-from tests.events.test_live_delivery import FAST, created_event_ids, subscribe
 from tests.support import UNLIMITED, LiveServer
 from tests.webhook_receiver import webhook_receiver
+from tests.webhooks.test_live_delivery import FAST, created_event_ids, subscribe
 
 KEY = "api_shutdownshutdownshut00.shutdownshutdownshut00"
 CALLS = "/api/v1/activity/call/"

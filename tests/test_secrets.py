@@ -13,9 +13,9 @@ from typing import Any
 from closecalls.store import sqlite_path
 from closecalls.store.postgres_driver import is_postgres_url
 from closecalls.testing.postgres import each_tenant
-from tests.events.test_live_delivery import FAST, subscribe
 from tests.support import UNLIMITED, LiveServer
 from tests.webhook_receiver import Receiver, webhook_receiver
+from tests.webhooks.test_live_delivery import FAST, subscribe
 
 KEY = "api_secretsecretsecretsec0.secretsecretsecretsec0"
 WRONG_KEY = "api_secretsecretsecretsec0.guessguessguessguess00"

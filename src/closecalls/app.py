@@ -23,7 +23,6 @@ from closecalls.api.webhooks import WebhookHandlers
 from closecalls.domain.clock import Clock, SystemClock
 from closecalls.domain.errors import ValidationFailed
 from closecalls.domain.ids import IdSource
-from closecalls.events.deliverer import Deliverer
 from closecalls.http.auth import Authenticator
 from closecalls.http.errors import ApiError, BadRequest, ServerError
 from closecalls.http.ratelimit import RateLimiter
@@ -35,6 +34,7 @@ from closecalls.settings import Settings
 from closecalls.store import create_store, rate_buckets
 from closecalls.store.store import Store
 from closecalls.web.pages import WebUI
+from closecalls.webhooks.deliverer import Deliverer
 
 if TYPE_CHECKING:
     from closecalls.toolkit.hook import Toolkit

@@ -234,7 +234,7 @@ async def first_start(store: Store, api_key: str | None) -> accounts.Bootstrap:
 @database_option
 def worker(database: str | None) -> None:
     """Deliver webhooks (alongside servers started with CLOSECALLS_DELIVER_WEBHOOKS=false)."""
-    from closecalls.events.worker import run_worker
+    from closecalls.webhooks.worker import run_worker
 
     settings = command_settings(database=database)
     click.echo(f"closecalls: delivering webhooks from {settings.database}", err=True)

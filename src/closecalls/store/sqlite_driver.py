@@ -22,6 +22,7 @@ from closecalls.store.transaction import (
     Statement,
     Transaction,
     one,
+    opened,
 )
 from closecalls.store.writer import GroupCommitWriter
 
@@ -111,9 +112,7 @@ class SQLiteDriver:
 
     @property
     def reader(self) -> sqlite3.Connection:
-        if self._reader is None:
-            raise RuntimeError("the store is not open")
-        return self._reader
+        return opened(self._reader)
 
     async def read(
         self, scope: Scope, body: Callable[P, Transaction[T]], /, *args: P.args, **kwargs: P.kwargs

@@ -17,6 +17,7 @@ from closecalls.store.sql import Dialect
 
 T = TypeVar("T")
 P = ParamSpec("P")
+R = TypeVar("R")
 
 # What a statement gives back to the transaction that yielded it (the reading kinds first:
 # drivers test `returns <= VALUE`).
@@ -98,6 +99,13 @@ def tenant(organization_id: str) -> Scope:
 UNSCOPED = Scope()
 DELIVERER = Scope(deliverer=True)
 DIRECTORY = Scope(directory=True)
+
+
+def opened(resource: R | None) -> R:
+    """A driver's connection or pool, which exists only while the store is open."""
+    if resource is None:
+        raise RuntimeError("the store is not open")
+    return resource
 
 
 class Driver(Protocol):

@@ -15,7 +15,8 @@ from closecalls.http.errors import ApiError
 from closecalls.http.request import Request
 from closecalls.http.responses import Response, error_response, send_response
 from closecalls.http.router import Router
-from closecalls.openapi import OPERATIONS, schemas
+from closecalls.openapi import OPERATIONS
+from closecalls.openapi_schemas import schemas
 from closecalls.services import Services
 from closecalls.toolkit.admin import PREFIX, AdminHandlers
 from closecalls.toolkit.faults import Fault

@@ -7,10 +7,10 @@ import signal
 
 from closecalls.domain.clock import SystemClock
 from closecalls.domain.ids import IdSource
-from closecalls.events.deliverer import Deliverer
 from closecalls.services import Services
 from closecalls.settings import Settings
 from closecalls.store import create_store
+from closecalls.webhooks.deliverer import Deliverer
 
 
 async def run_worker(settings: Settings) -> None:

@@ -15,8 +15,8 @@ import pytest
 from closecalls.accounts import Tenant
 from closecalls.app import App
 from closecalls.domain.clock import ManualClock
-from closecalls.events.deliverer import Deliverer
 from closecalls.settings import Settings
+from closecalls.webhooks.deliverer import Deliverer
 from tests.conftest import client_for
 from tests.webhook_receiver import Receiver, webhook_receiver
 
