@@ -45,6 +45,14 @@ def test_backends_bench_prints_create_and_list_for_each_backend(
     assert "baseline: SQLite" in output
 
 
+def test_lead_lookup_bench_prints_its_table() -> None:
+    output = run_bench("bench.lead_lookup", "--leads", "300", "--requests", "5", "--scans", "2")
+    assert "loaded 300 leads" in output
+    for scenario in ("GET one lead by id (baseline)", "query=(415) 2xx-xxxx",
+                     "POST /data/search/ lead by contact_phone", "reads every lead"):  # fmt: skip
+        assert scenario in output
+
+
 def test_http_throughput_bench_prints_every_variant() -> None:
     output = run_bench("bench.http_throughput", "--seconds", "1", "--connections", "4", timeout=300)
     for variant in ("ceiling: decode + echo, no storage", "closecalls POST call (SQLite FULL)",

@@ -68,11 +68,15 @@ async def populate(app: App, tenant: Tenant) -> World:
             })
         ).json()  # fmt: skip
         event = (await http.get("/api/v1/event/", params={"lead_id": lead["id"]})).json()
+        status = (await http.post("/api/v1/status/lead/", json={"label": "Warm"})).json()
+        field = (await http.post("/api/v1/custom_field/lead/",
+                                 json={"name": "Source", "type": "text"})).json()  # fmt: skip
     return World({
         "webhook": webhook["id"], "event": event["data"][0]["id"],
         "call": call["id"], "sms": sms["id"], "note": note["id"], "meeting": meeting["id"],
         "task": task["id"], "lead": lead["id"], "contact": contact["id"],
         "outcome": outcome["id"], "user": rep.id, "organization": tenant.organization.id,
+        "status": status["id"], "custom_field": field["id"],
     })  # fmt: skip
 
 
@@ -81,8 +85,10 @@ PATH_KINDS = {
     "call_id": "call", "lead_id": "lead", "contact_id": "contact", "outcome_id": "outcome",
     "user_id": "user", "organization_id": "organization", "event_id": "event",
     "subscription_id": "webhook", "sms_id": "sms", "note_id": "note", "meeting_id": "meeting",
-    "activity_id": "note", "task_id": "task",
+    "activity_id": "note", "task_id": "task", "status_id": "status", "field_id": "custom_field",
 }  # fmt: skip
+# Path parameters that name a kind of thing rather than an id, with the value tried.
+LITERALS = {"object_type": "lead"}
 # Every id filter each collection accepts, with the kind of id it takes.
 FILTERS: dict[str, dict[str, str]] = {
     "/api/v1/activity/call/": {"id__in": "call", "lead_id": "lead", "contact_id": "contact",
@@ -103,7 +109,10 @@ FILTERS: dict[str, dict[str, str]] = {
     "/api/v1/me/": {},
     "/api/v1/event/": {"object_id": "call", "lead_id": "lead", "user_id": "user"},
     "/api/v1/webhook/": {},
+    "/api/v1/status/lead/": {},
+    "/api/v1/custom_field/{object_type}/": {},
 }  # fmt: skip
+FILTERS["/api/v1/lead/"] = {"query": "lead"}
 # Create bodies that name another organization's objects, each of which must be refused.
 FOREIGN_REFERENCES: dict[str, list[dict[str, str]]] = {
     "/api/v1/activity/call/": [{"lead_id": "lead"}, {"contact_id": "contact"},
@@ -120,18 +129,21 @@ FOREIGN_REFERENCES: dict[str, list[dict[str, str]]] = {
     "/api/v1/webhook/": [],
     # Consent is given for the caller's organization only.
     "/oauth2/authorize/decision/": [{"organization_id": "organization"}],
+    "/api/v1/status/lead/": [],
+    "/api/v1/custom_field/{object_type}/": [],
+    "/api/v1/data/search/": [],
 }  # fmt: skip
-# A harmless change per kind, to try on the other organization's object.
 # What a create needs besides the foreign reference tried, from the caller's own objects.
 OWN_BODIES: dict[str, dict[str, Any]] = {
     "/api/v1/activity/sms/": {"status": "sent"}, "/api/v1/activity/note/": {"lead_id": "lead"},
     "/api/v1/task/": {"lead_id": "lead"},
 }  # fmt: skip
+# A harmless change per kind, to try on the other organization's object.
 CHANGES = {"call": {"note": "pwned"}, "sms": {"text": "pwned"}, "note": {"note": "pwned"},
            "meeting": {"user_note_html": "pwned"}, "task": {"text": "pwned"},
-           "lead": {"name": "pwned"},
-           "contact": {"name": "pwned"}, "outcome": {"name": "pwned"},
-           "webhook": {"status": "paused"}}  # fmt: skip
+           "lead": {"name": "pwned"}, "contact": {"name": "pwned"}, "outcome": {"name": "pwned"},
+           "webhook": {"status": "paused"}, "status": {"label": "pwned"},
+           "custom_field": {"name": "pwned"}, "organization": {"name": "pwned"}}  # fmt: skip
 
 
 @pytest.fixture
@@ -179,11 +191,14 @@ async def test_every_route_keeps_organizations_apart(
         for route in app.router.routes:
             if route.public:
                 continue
-            params = re.findall(r"\{(\w+)\}", route.path)
+            concrete = route.path
+            for name, literal in LITERALS.items():
+                concrete = concrete.replace("{" + name + "}", literal)
+            params = re.findall(r"\{(\w+)\}", concrete)
             for method in route.methods:
                 checked.add((method, route.path))
                 if params:
-                    path = route.path
+                    path = concrete
                     for name in params:
                         path = path.replace("{" + name + "}", theirs.ids[PATH_KINDS[name]])
                     kind = PATH_KINDS[params[0]]
@@ -195,13 +210,13 @@ async def test_every_route_keeps_organizations_apart(
                     assert route.path in FILTERS, f"no tenancy rule for GET {route.path}"
                     for name, kind in FILTERS[route.path].items():
                         for response in (
-                            await http.get(route.path, params={name: theirs.ids[kind]}),
-                            await http.post(route.path, json={"_params": {name: theirs.ids[kind]}},
+                            await http.get(concrete, params={name: theirs.ids[kind]}),
+                            await http.post(concrete, json={"_params": {name: theirs.ids[kind]}},
                                             headers={"x-http-method-override": "GET"}),
                         ):  # fmt: skip
                             assert response.status_code in (200, 400), response.text
                             assert_no_leak(response, theirs)
-                    assert_no_leak(await http.get(route.path), theirs)
+                    assert_no_leak(await http.get(concrete), theirs)
                 elif method == "POST":
                     assert route.path in FOREIGN_REFERENCES, (
                         f"no tenancy rule for POST {route.path}"
@@ -212,7 +227,7 @@ async def test_every_route_keeps_organizations_apart(
                             key: mine.ids.get(value, value)
                             for key, value in OWN_BODIES.get(route.path, {}).items()
                         }
-                        response = await http.post(route.path, json={**own, **body})
+                        response = await http.post(concrete, json={**own, **body})
                         assert response.status_code == 400, (route.path, body, response.text)
                         assert response.json()["field-errors"] == dict.fromkeys(
                             body, "Object does not exist."
@@ -226,6 +241,18 @@ async def test_every_route_keeps_organizations_apart(
                         assert_no_leak(response, theirs)
                 else:
                     pytest.fail(f"no tenancy rule for {method} {route.path}")
+        # Searches never find their leads or contacts, by id, phone or name.
+        for top, key in (("lead", "lead"), ("contact", "contact")):
+            found = await http.post("/api/v1/data/search/", json={"query": {
+                "type": "and", "queries": [
+                    {"type": "object_type", "object_type": top},
+                    {"type": "field_condition",
+                     "field": {"type": "regular_field", "object_type": top, "field_name": "id"},
+                     "condition": {"type": "term", "values": [theirs.ids[key]]}}]}})  # fmt: skip
+            assert found.json() == {"data": [], "cursor": None}
+        for text in ("+16505551234", "*", "acme"):
+            found = await http.get("/api/v1/lead/", params={"query": text})
+            assert_no_leak(found, theirs)
         # My own call cannot be pointed at their objects either.
         my_call = f"/api/v1/activity/call/{mine.ids['call']}/"
         unchanged = (await http.get(my_call)).json()

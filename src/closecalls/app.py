@@ -15,6 +15,7 @@ from closecalls import logs
 from closecalls.api.activities import ActivityHandlers
 from closecalls.api.calls import CallHandlers
 from closecalls.api.contacts import ContactHandlers
+from closecalls.api.custom_fields import CustomFieldHandlers
 from closecalls.api.events import EventHandlers
 from closecalls.api.leads import LeadHandlers
 from closecalls.api.meetings import MeetingHandlers
@@ -22,7 +23,9 @@ from closecalls.api.notes import NoteHandlers
 from closecalls.api.oauth import OAuthHandlers
 from closecalls.api.openapi import with_openapi
 from closecalls.api.outcomes import OutcomeHandlers
+from closecalls.api.search import SearchHandlers
 from closecalls.api.sms import SmsHandlers
+from closecalls.api.statuses import StatusHandlers
 from closecalls.api.tasks import TaskHandlers
 from closecalls.api.users import UserHandlers
 from closecalls.api.webhooks import WebhookHandlers
@@ -66,7 +69,7 @@ class App:
         handlers = with_openapi(
             CallHandlers, ActivityHandlers, LeadHandlers, ContactHandlers, OutcomeHandlers,
             UserHandlers, EventHandlers, WebhookHandlers, SmsHandlers, NoteHandlers,
-            MeetingHandlers, TaskHandlers,
+            MeetingHandlers, TaskHandlers, SearchHandlers, StatusHandlers, CustomFieldHandlers,
         )  # fmt: skip
         routes = [route for kind in handlers for route in kind(services).routes()]
         # Close's OAuth endpoints sit at the host's root, outside /api/v1/ and its document.

@@ -8,13 +8,14 @@ from http import HTTPStatus
 from typing import Any
 
 import closecalls
-from closecalls import openapi_activities, openapi_events
+from closecalls import openapi_activities, openapi_events, openapi_leads
 from closecalls.domain.listing import (
     COMPARISONS,
     DATE_FIELDS,
     DEFAULT_LIMIT,
     LEAD_ONLY_FILTERS,
     MAX_LIMIT,
+    MAX_LIMITS,
     MAX_SKIP,
     ORDERINGS,
     TZ_OFFSET_PATTERN,
@@ -54,13 +55,20 @@ FIELDS = query(
     {"type": "string"},
     "Comma-separated keys to return; unknown ones are ignored, `_all` adds the optional ones.",
 )
+
+
 # An empty `_limit` or `_skip` is the default, as Close reads it.
-PAGING = (
-    query("_limit", {"anyOf": [{"type": "integer", "minimum": 0, "maximum": MAX_LIMIT,
-                                "default": DEFAULT_LIMIT}, EMPTY]}, "Page size."),
-    query("_skip", {"anyOf": [{"type": "integer", "minimum": 0, "maximum": MAX_SKIP,
-                               "default": 0}, EMPTY]}, "Rows to skip."),
-)  # fmt: skip
+def paging(maximum: int = MAX_LIMIT) -> tuple[Schema, Schema]:
+    """`_limit` up to the resource's maximum, and `_skip`."""
+    return (
+        query("_limit", {"anyOf": [{"type": "integer", "minimum": 0, "maximum": maximum,
+                                    "default": DEFAULT_LIMIT}, EMPTY]}, "Page size."),
+        query("_skip", {"anyOf": [{"type": "integer", "minimum": 0, "maximum": MAX_SKIP,
+                                   "default": 0}, EMPTY]}, "Rows to skip."),
+    )  # fmt: skip
+
+
+PAGING = paging()
 TZ_OFFSET = {
     "name": "x-tz-offset",
     "in": "header",
@@ -110,11 +118,13 @@ class Operation:
     may_be_missing: bool = False
     # 409: the object changed under a checked update more often than it retries.
     may_conflict: bool = False
+    # 400 from a rule on the stored data (a lead status still in use).
+    may_refuse: bool = False
 
     @property
     def refusable(self) -> bool:
         """Can answer 400: it reads a body or its query, where a NUL in any parameter is refused."""
-        return self.body is not None or bool(self.parameters)
+        return self.body is not None or bool(self.parameters) or self.may_refuse
 
 
 EMPTY_OBJECT: Schema = {"type": "object", "maxProperties": 0}
@@ -123,10 +133,12 @@ EMPTY_OBJECT: Schema = {"type": "object", "maxProperties": 0}
 def crud_operations(kind: str, *, counted: bool) -> dict[str, Operation]:
     """Create, list, get, update and delete of one CRM object kind."""
     lower = kind.lower()
-    list_parameters: tuple[Schema, ...] = (*PAGING, FIELDS)
+    list_parameters: tuple[Schema, ...] = (*paging(MAX_LIMITS.get(lower, MAX_LIMIT)), FIELDS)
     if kind == "Contact":
         list_parameters = (query("lead_id", {"type": "string"}, "Comma-separated lead ids."),
                            *list_parameters)  # fmt: skip
+    if kind in ("Lead", "Contact"):
+        list_parameters = (openapi_leads.QUERY_PARAMETER, *list_parameters)
     return {
         "create": Operation(summary=f"Create a {lower}", response=ref(f"{kind}Fields"),
                             body=f"Create{kind}", parameters=(FIELDS,),
@@ -244,13 +256,15 @@ OPERATIONS: Mapping[str, Operation] = {
     "UserHandlers.list": Operation(
         summary="List the users of your organization",
         response=page(ref("UserFields")),
-        parameters=(*PAGING, FIELDS),
+        parameters=(*paging(MAX_LIMITS["user"]), FIELDS),
     ),
     "UserHandlers.get": Operation(
         summary="Fetch a single user", response=ref("UserFields"), parameters=(FIELDS,)
     ),
     "UserHandlers.organization": Operation(
-        summary="Fetch your organization", response=ref("OrganizationFields"), parameters=(FIELDS,)
+        summary="Fetch your organization",
+        response=ref("OrganizationFields"),
+        parameters=(FIELDS, openapi_leads.EXPAND),
     ),
     **{
         f"{kind}Handlers.{action}": operation_spec
@@ -291,6 +305,7 @@ OPERATIONS: Mapping[str, Operation] = {
     "WebhookHandlers.redeliver": Operation(
         summary="Deliver an event to a webhook subscription again, now", response=EMPTY_OBJECT
     ),
+    **{name: Operation(**spec) for name, spec in openapi_leads.OPERATIONS.items()},
     "OpenApiHandlers.document": Operation(
         response={"type": "object", "required": ["openapi", "info", "paths"]}
     ),
@@ -374,11 +389,8 @@ def operation(route: Route, method: str, handler: Handler) -> Schema:
         "responses": responses,
     }
     if spec.body is not None:
-        example = (
-            openapi_events.BODIES.get(spec.body)
-            or openapi_activities.BODIES.get(spec.body)
-            or example_body(REQUEST_BODIES[spec.body])
-        )
+        bodies = {**openapi_events.BODIES, **openapi_activities.BODIES, **openapi_leads.BODIES}
+        example = bodies.get(spec.body) or example_body(REQUEST_BODIES[spec.body])
         media = {"schema": ref(spec.body), "example": example}
         result["requestBody"] = {"required": True, "content": {JSON: media}}
     if route.public:

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from closecalls import openapi_activities, openapi_events
+from closecalls import openapi_activities, openapi_events, openapi_leads
 from closecalls.api.users import organization_document, user_document
 from closecalls.domain import calls, contacts, leads, outcomes
 from closecalls.domain.fields import Field, Kind
@@ -291,7 +291,8 @@ def schemas() -> dict[str, Schema]:
         [organization_document(Organization("orga_example", "Acme", users[0].date_created))],
         _RESPONSE_HINTS,
     )
-    me = {**user, "organizations": {"type": "array", "items": ref("Organization")}}
+    me = {**user, "organizations": {"type": "array", "items": ref("Organization")},
+          "memberships": {"type": "array", "items": ref("Membership")}}  # fmt: skip
     crm = {
         name: document_schemas(name, properties_of([sample], {**_RESPONSE_HINTS, **_OBJECT_HINTS}))
         for name, sample in object_samples().items()
@@ -304,6 +305,9 @@ def schemas() -> dict[str, Schema]:
         activities.update(document_schemas(resource.schema, properties_of(samples, known), hidden))
     task = properties_of(openapi_activities.task_samples(), _RESPONSE_HINTS)
     activities.update(document_schemas("Task", task))
+    for name in ("Lead", "Contact"):
+        # Custom field values are keys of their own: `custom.cf_…`.
+        crm[name][f"{name}Fields"]["patternProperties"] = {r"^custom\.": {}}
     return {
         **choices,
         **{name: request_schema(name, fields) for name, fields in REQUEST_BODIES.items()},
@@ -314,6 +318,7 @@ def schemas() -> dict[str, Schema]:
         **document_schemas("Me", me),
         **document_schemas("Organization", organization),
         **openapi_events.SCHEMAS,
+        **openapi_leads.SCHEMAS,
         "BadRequestError": closed_object(
             properties_of([BadRequest("example").body()], _RESPONSE_HINTS), title="BadRequestError"
         ),

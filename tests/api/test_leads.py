@@ -30,7 +30,11 @@ async def test_create_with_inline_contacts(client: httpx.AsyncClient, tenant: Te
     [contact] = lead["contacts"]
     assert contact["lead_id"] == lead["id"]
     assert contact["phones"] == [{"phone": "+16505551234", "phone_formatted": "+1 650-555-1234",
-                                  "type": "office", "country": "US"}]  # fmt: skip
+                                  "type": "office", "country": "US",
+                                  "outbound_sms_blocked": False,
+                                  "tz_ids": ["America/Los_Angeles"]}]  # fmt: skip
+    assert contact["emails"] == [{"email": "ann@acme.example.com", "type": "office",
+                                  "is_unsubscribed": False}]  # fmt: skip
     assert (await client.get(f"{LEADS}{lead['id']}/")).json() == lead
 
 
@@ -41,7 +45,8 @@ async def test_status_by_label_and_bad_values(client: httpx.AsyncClient) -> None
     response = await client.post(LEADS, json=body)
     assert response.status_code == 400
     assert response.json()["field-errors"] == {
-        "status_id": "Object does not exist.",
+        "status": "Not a valid choice. Please go to Customizations in your organization "
+        'settings and add "stat_nope" to the list of lead statuses.',
         "url": "Invalid URL.",
         "contacts.0.emails": "Invalid email address.",
     }

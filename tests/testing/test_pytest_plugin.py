@@ -44,6 +44,24 @@ def test_time_and_faults_are_per_test(closecalls_org):
         closecalls_org.api.get("me")
 
 
+SEED = {
+    "lead_statuses": [{"label": "Interested"}],
+    "lead_custom_fields": [{"name": "Last call outcome", "type": "choices",
+                            "choices": ["Reached", "Voicemail"]}],
+    "leads": [{"name": "Wayne", "status": "Interested", "custom.Last call outcome": "Reached",
+               "contacts": [{"name": "Bruce", "phones": [{"phone": "+16505551234"}]}]}],
+}
+
+
+@pytest.mark.closecalls_seed(SEED)
+def test_an_organization_can_start_with_statuses_and_custom_fields(closecalls_org):
+    api = closecalls_org.api
+    [lead] = api.get("lead", params={"query": "phone:(650) 555-1234"})["data"]
+    assert lead["status_label"] == "Interested"
+    [field] = api.get("custom_field/lead")["data"]
+    assert lead["custom." + field["id"]] == "Reached"
+
+
 def test_in_process_client_needs_no_socket(closecalls_client, closecalls_inprocess_org):
     created = closecalls_client.post("lead/", json={"name": "Acme"})
     assert created.status_code == 200
@@ -86,7 +104,7 @@ def test_a_project_using_the_plugin_passes_on_two_workers(project: pytest.Pytest
     tests = sum(len(re.findall(r"^def test_", text, re.MULTILINE)) for text in examples.values())
     project.makepyfile(test_dialer=PROJECT, **examples)
     result = run(project, "-n", "2")
-    result.assert_outcomes(passed=9 + tests)
+    result.assert_outcomes(passed=10 + tests)
     assert "2 workers" in result.stdout.str()
 
 

@@ -177,6 +177,22 @@ def test_the_lead_timeline_and_dashboard_draw(site: Site, page: Any) -> None:
     assert bars.count() > 0
 
 
+def test_search_finds_a_lead_and_its_calls_by_phone_or_name(site: Site, page: Any) -> None:
+    sign_in(page, site.server.url, site.org.api_key)
+    page.goto(f"{site.server.url}/#/search")
+    box = page.get_by_label("Phone, name or email")
+    box.fill("(650) 555-1234")
+    page.get_by_role("button", name="Search", exact=True).click()
+    sync_api.expect(page.locator("ol.results > li.result")).to_have_count(len(site.demo.leads))
+    box = page.get_by_label("Phone, name or email")
+    box.fill("Initech")
+    page.get_by_role("button", name="Search", exact=True).click()
+    sync_api.expect(page.locator("ol.results > li.result")).to_have_count(1)
+    page.locator("ol.results > li.result > a").first.click()
+    sync_api.expect(page.locator("p.status")).to_contain_text("Potential")
+    sync_api.expect(page.get_by_role("heading", name="Custom fields")).to_be_visible()
+
+
 def test_the_admin_switches_organization_and_reads_the_journal(site: Site, page: Any) -> None:
     sign_in(page, site.server.url, site.token, kind="admin")
     page.get_by_label("Organization id").fill(site.org.organization_id)

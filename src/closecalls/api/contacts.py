@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from closecalls.api import lookup
+from closecalls.api.custom_fields import clean_custom_values
 from closecalls.api.handlers import Handlers, deleted, resource_routes
 from closecalls.api.leads import new_lead_rows
 from closecalls.api.objects import decode, object_row, paging, respond, respond_page
 from closecalls.api.recording import EventRecorder, created_events
-from closecalls.domain import contacts, leads
+from closecalls.api.statuses import lead_statuses
+from closecalls.domain import contacts, custom_fields
 from closecalls.domain.errors import NO_SUCH_OBJECT, ValidationFailed
-from closecalls.domain.listing import parse_id_list
+from closecalls.domain.lead_query import parse_query
+from closecalls.domain.listing import MAX_LIMITS, parse_id_list
+from closecalls.domain.search import AllOf, ValueIn
+from closecalls.domain.statuses import by_id
 from closecalls.http.errors import object_not_found
 from closecalls.http.request import Request
 from closecalls.http.responses import Response
@@ -37,6 +45,12 @@ class ContactHandlers(Handlers):
             found = await store.find_objects(caller.organization_id, [lead_id])
             if found.get(lead_id, ("", None))[0] != "lead":
                 field_errors["lead_id"] = NO_SUCH_OBJECT
+        try:
+            cleaned["custom"] = await clean_custom_values(
+                store, caller.organization_id, "contact", body
+            )
+        except ValidationFailed as failure:
+            field_errors.update(failure.field_errors)
         if field_errors:
             raise ValidationFailed(field_errors)
         if cleaned.get("lead_id"):
@@ -44,13 +58,14 @@ class ContactHandlers(Handlers):
                 cleaned, contact_id=self.services.ids.new("cont"), lead_id=cleaned["lead_id"],
                 now=self.services.clock.now(), principal=caller,
             )  # fmt: skip
+            contact = custom_fields.apply_values(contact, cleaned["custom"])
             rows = [object_row("contact", contact, parent_id=contact["lead_id"],
                                phones=contacts.phone_numbers(contact))]  # fmt: skip
         else:
             # Close's 2025 rule: a contact without a lead gets a new lead named after it.
             rows = new_lead_rows(
                 self.services, caller, {}, [cleaned],
-                statuses=leads.default_statuses(caller.organization_id),
+                statuses=by_id(await lead_statuses(store, caller.organization_id)),
                 fallback_name=contacts.display_name(cleaned),
             )  # fmt: skip
         await store.insert_objects(
@@ -70,11 +85,26 @@ class ContactHandlers(Handlers):
     async def update(self, request: Request) -> Response:
         body = await request.json_object()
         caller = request.caller
-        cleaned = contacts.validate(body, phone_region=self.services.settings.phone_region)
+        field_errors: dict[str, str] = {}
+        cleaned: dict[str, Any] = {}
+        custom: dict[str, tuple[str, Any]] = {}
+        try:
+            cleaned = contacts.validate(body, phone_region=self.services.settings.phone_region)
+        except ValidationFailed as failure:
+            field_errors.update(failure.field_errors)
+        try:
+            custom = await clean_custom_values(
+                self.services.store, caller.organization_id, "contact", body
+            )
+        except ValidationFailed as failure:
+            field_errors.update(failure.field_errors)
+        if field_errors:
+            raise ValidationFailed(field_errors)
         now = self.services.clock.now()
 
         def change(stored: bytes) -> ObjectRow:
             updated = contacts.apply_update(decode(stored), cleaned, now=now, principal=caller)
+            updated = custom_fields.apply_values(updated, custom)
             return object_row("contact", updated, parent_id=updated["lead_id"],
                               phones=contacts.phone_numbers(updated))  # fmt: skip
 
@@ -94,10 +124,26 @@ class ContactHandlers(Handlers):
         return deleted(found, "Contact")
 
     async def list(self, request: Request) -> Response:
-        limit, skip = paging(request)
+        limit, skip = paging(request, maximum=MAX_LIMITS["contact"])
+        text = request.query.get("query")
+        if text is not None and text.strip():
+            return await self._search(request, text, limit, skip)
         documents, has_more = await self.services.store.list_objects(
             request.caller.organization_id, "contact",
             parent_ids=parse_id_list(request.query.get("lead_id")),
             limit=limit, skip=skip, newest_first=True,
         )  # fmt: skip
         return respond_page(request, [decode(document) for document in documents], has_more)
+
+    async def _search(self, request: Request, text: str, limit: int, skip: int) -> Response:
+        """`query=` over contacts (each with its lead), in the leads' search language."""
+        organization_id = request.caller.organization_id
+        parsed = parse_query(text, region=self.services.settings.phone_region)
+        lead_ids = parse_id_list(request.query.get("lead_id"))
+        condition = parsed.condition
+        if lead_ids is not None:
+            condition = AllOf((condition, ValueIn("id", lead_ids, "lead")))
+        hits = await lookup.search(self.services.store, organization_id, condition,
+                                   object_type="contact", sort=parsed.sort)  # fmt: skip
+        page = [dict(hit.document) for hit in hits[skip : skip + limit]]
+        return respond_page(request, page, bool(page) and skip + limit < len(hits))

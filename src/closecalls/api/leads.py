@@ -4,12 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from closecalls.api import lookup
+from closecalls.api.custom_fields import clean_custom_values, definitions
 from closecalls.api.handlers import Handlers, deleted, resource_routes
 from closecalls.api.objects import decode, object_row, paging, respond, respond_page
 from closecalls.api.recording import EventRecorder, created_events
-from closecalls.domain import contacts, leads
+from closecalls.api.statuses import lead_statuses, status_change_recorder
+from closecalls.domain import contacts, custom_fields, leads
 from closecalls.domain.errors import ValidationFailed
+from closecalls.domain.lead_query import parse_query
+from closecalls.domain.listing import MAX_LIMITS
 from closecalls.domain.principal import Principal
+from closecalls.domain.statuses import by_id
 from closecalls.http.errors import object_not_found
 from closecalls.http.request import Request
 from closecalls.http.responses import Response
@@ -40,7 +46,7 @@ class LeadHandlers(Handlers):
     async def create(self, request: Request) -> Response:
         body = await request.json_object()
         caller = request.caller
-        statuses = leads.default_statuses(caller.organization_id)
+        statuses = by_id(await lead_statuses(self.services.store, caller.organization_id))
         field_errors: dict[str, str] = {}
         try:
             cleaned = leads.validate(body, statuses=statuses)
@@ -65,9 +71,32 @@ class LeadHandlers(Handlers):
             except ValidationFailed as failure:
                 for key, message in failure.field_errors.items():
                     field_errors[f"contacts.{index}.{key}"] = message
+        store = self.services.store
+        organization_id = caller.organization_id
+        custom: dict[str, tuple[str, Any]] = {}
+        try:
+            custom = await clean_custom_values(store, organization_id, "lead", body)
+        except ValidationFailed as failure:
+            field_errors.update(failure.field_errors)
+        contact_custom = []
+        for index, contact_body in enumerate(contact_bodies):
+            try:
+                contact_custom.append(
+                    await clean_custom_values(store, organization_id, "contact", contact_body)
+                )
+            except ValidationFailed as failure:
+                for key, message in failure.field_errors.items():
+                    field_errors[f"contacts.{index}.{key}"] = message
         if field_errors:
             raise ValidationFailed(field_errors)
-        rows = new_lead_rows(self.services, caller, cleaned, cleaned_contacts, statuses=statuses)
+        cleaned_contacts = [
+            {**contact, "custom": values}
+            for contact, values in zip(cleaned_contacts, contact_custom, strict=True)
+        ]
+        rows = new_lead_rows(
+            self.services, caller, {**cleaned, "custom": custom}, cleaned_contacts,
+            statuses=statuses,
+        )  # fmt: skip
         await self.services.store.insert_objects(
             rows, events=created_events(EventRecorder(self.services, request), rows)
         )
@@ -86,19 +115,34 @@ class LeadHandlers(Handlers):
     async def update(self, request: Request) -> Response:
         body = await request.json_object()
         caller = request.caller
-        statuses = leads.default_statuses(caller.organization_id)
-        cleaned = leads.validate(body, statuses=statuses)
+        store = self.services.store
+        statuses = by_id(await lead_statuses(store, caller.organization_id))
+        field_errors: dict[str, str] = {}
+        cleaned: dict[str, Any] = {}
+        custom: dict[str, tuple[str, Any]] = {}
+        try:
+            cleaned = leads.validate(body, statuses=statuses)
+        except ValidationFailed as failure:
+            field_errors.update(failure.field_errors)
+        try:
+            custom = await clean_custom_values(store, caller.organization_id, "lead", body)
+        except ValidationFailed as failure:
+            field_errors.update(failure.field_errors)
+        if field_errors:
+            raise ValidationFailed(field_errors)
         now = self.services.clock.now()
 
         def change(stored: bytes) -> ObjectRow:
             updated = leads.apply_update(
                 decode(stored), cleaned, now=now, principal=caller, statuses=statuses
             )
-            return object_row("lead", updated)
+            return object_row("lead", custom_fields.apply_values(updated, custom))
 
-        document = await self.services.store.update_object(
-            caller.organization_id, "lead", request.path_params["lead_id"], change,
-            record=EventRecorder(self.services, request).updated("lead"),
+        recorder = EventRecorder(self.services, request)
+        document = await self.services.store.update_lead(
+            caller.organization_id, request.path_params["lead_id"], change,
+            record=recorder.updated("lead"),
+            activity=status_change_recorder(self.services, caller, recorder),
         )  # fmt: skip
         if document is None:
             raise object_not_found("Lead")
@@ -114,8 +158,24 @@ class LeadHandlers(Handlers):
 
     async def list(self, request: Request) -> Response:
         organization_id = request.caller.organization_id
-        limit, skip = paging(request)
+        limit, skip = paging(request, maximum=MAX_LIMITS["lead"])
         store = self.services.store
+        text = request.query.get("query")
+        if text is not None and text.strip():
+            names = {}
+            if "custom." in text:
+                known = await definitions(store, organization_id, "lead")
+                names = {field.name.casefold(): field.id for field in known}
+            parsed = parse_query(
+                text, region=self.services.settings.phone_region, custom_fields=names
+            )
+            hits = await lookup.search(store, organization_id, parsed.condition,
+                                       object_type="lead", sort=parsed.sort)  # fmt: skip
+            page = [
+                {**hit.lead, "contacts": list(hit.contacts)} for hit in hits[skip : skip + limit]
+            ]
+            has_more = bool(page) and skip + limit < len(hits)
+            return respond_page(request, page, has_more, total_results=len(hits))
         documents, has_more = await store.list_objects(
             organization_id, "lead", parent_ids=None, limit=limit, skip=skip, newest_first=True
         )
@@ -139,12 +199,14 @@ def new_lead_rows(
         cleaned, lead_id=ids.new("lead"), now=now, principal=caller, statuses=statuses,
         fallback_name=fallback_name,
     )  # fmt: skip
+    lead = custom_fields.apply_values(lead, cleaned.get("custom", {}))
     rows = [object_row("lead", lead)]
     for contact_cleaned in cleaned_contacts:
         contact = contacts.new_contact(
             contact_cleaned, contact_id=ids.new("cont"), lead_id=lead["id"], now=now,
             principal=caller,
         )  # fmt: skip
+        contact = custom_fields.apply_values(contact, contact_cleaned.get("custom", {}))
         rows.append(object_row("contact", contact, parent_id=lead["id"],
                                phones=contacts.phone_numbers(contact)))  # fmt: skip
     return rows

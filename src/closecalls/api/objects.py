@@ -6,7 +6,7 @@ from typing import Any
 
 import msgspec
 
-from closecalls.domain.listing import parse_limit, parse_skip
+from closecalls.domain.listing import MAX_LIMIT, parse_limit, parse_skip
 from closecalls.domain.projection import FieldSelection, parse_fields
 from closecalls.domain.times import parse_timestamp, to_micros
 from closecalls.http.request import Request
@@ -53,5 +53,5 @@ def respond_page(
     return Response(encode_json({"data": data, "has_more": has_more, **extra}))
 
 
-def paging(request: Request) -> tuple[int, int]:
-    return parse_limit(request.query), parse_skip(request.query)
+def paging(request: Request, *, maximum: int = MAX_LIMIT) -> tuple[int, int]:
+    return parse_limit(request.query, maximum=maximum), parse_skip(request.query)

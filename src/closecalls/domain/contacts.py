@@ -10,6 +10,7 @@ from typing import Any
 from closecalls.domain import errors
 from closecalls.domain.errors import ValidationFailed
 from closecalls.domain.fields import Field, FieldError, clean_fields, clean_value
+from closecalls.domain.phones import time_zones
 from closecalls.domain.principal import Principal
 from closecalls.domain.times import format_timestamp
 
@@ -49,7 +50,9 @@ def _clean_phones(value: Any, phone_region: str) -> list[dict[str, Any]]:
         kind = clean_value(Field("choice", PHONE_TYPES, default="office"), item.get("type"),
                            phone_region=phone_region)  # fmt: skip
         phones.append({"phone": phone.e164, "phone_formatted": phone.formatted,
-                       "type": kind, "country": phone.country_iso})  # fmt: skip
+                       "type": kind, "country": phone.country_iso,
+                       "outbound_sms_blocked": False,
+                       "tz_ids": list(time_zones(phone.e164))})  # fmt: skip
     return phones
 
 
@@ -61,7 +64,7 @@ def _clean_emails(value: Any) -> list[dict[str, Any]]:
             raise FieldError("Invalid email address.")
         kind = clean_value(Field("choice", EMAIL_TYPES, default="office"), item.get("type"),
                            phone_region="US")  # fmt: skip
-        emails.append({"email": address.strip(), "type": kind})
+        emails.append({"email": address.strip(), "type": kind, "is_unsubscribed": False})
     return emails
 
 

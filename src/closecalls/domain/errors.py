@@ -26,6 +26,7 @@ BAD_DATETIME = "Invalid ISO 8601 datetime."
 BAD_URL = "Invalid URL."
 NO_SUCH_OBJECT = "Object does not exist."
 BAD_PHONE = "Invalid phone number."
+NUL_CHARACTER = "NUL characters are not allowed."
 
 
 def wrong_type(type_name: str) -> str:

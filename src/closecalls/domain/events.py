@@ -12,7 +12,8 @@ from closecalls.domain.times import to_micros
 # Stored kinds (and activity `_type`s) as Close's event `object_type`s.
 D = TypeVar("D")
 
-OBJECT_TYPES = {"lead": "lead", "contact": "contact", "outcome": "outcome", "Call": "activity.call"}
+OBJECT_TYPES = {"lead": "lead", "contact": "contact", "outcome": "outcome", "Call": "activity.call",
+                "LeadStatusChange": "activity.lead_status_change"}  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)

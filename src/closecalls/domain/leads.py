@@ -7,7 +7,6 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from closecalls.domain import errors
 from closecalls.domain.errors import ValidationFailed
 from closecalls.domain.fields import Field, clean_fields
 from closecalls.domain.ids import encode_base62
@@ -34,18 +33,31 @@ def default_statuses(organization_id: str) -> dict[str, str]:
     return statuses
 
 
+def not_a_status(value: str) -> str:
+    """Close's message for a status that is not one of the organization's."""
+    return (
+        "Not a valid choice. Please go to Customizations in your organization settings and "
+        f'add "{value}" to the list of lead statuses.'
+    )
+
+
 def validate(body: Mapping[str, Any], *, statuses: Mapping[str, str]) -> dict[str, Any]:
-    """Clean a lead body: the status may be named by id or by label."""
+    """Clean a lead body: the status may be named by id, or by label as `status`."""
     cleaned, field_errors = clean_fields(SCHEMA, body, phone_region="US")
-    labels = {label.lower(): status_id for status_id, label in statuses.items()}
-    if cleaned.get("status_id") is not None and cleaned["status_id"] not in statuses:
-        field_errors["status_id"] = errors.NO_SUCH_OBJECT
+    labels = {label.casefold(): status_id for status_id, label in statuses.items()}
+    status_id = cleaned.get("status_id")
+    if status_id is not None and status_id not in statuses:
+        field_errors["status"] = not_a_status(status_id)
     label = cleaned.pop("status_label", None)
+    if "status" in body and body["status"] is not None:
+        label = body["status"] if isinstance(body["status"], str) else str(body["status"])
     if label is not None:
-        if label.lower() in labels:
-            cleaned.setdefault("status_id", labels[label.lower()])
+        if label.casefold() not in labels:
+            field_errors["status"] = not_a_status(label)
+        elif status_id is not None and labels[label.casefold()] != status_id:
+            field_errors["status"] = "Post either status or status_id, not both."
         else:
-            field_errors["status_label"] = errors.NOT_A_CHOICE
+            cleaned["status_id"] = labels[label.casefold()]
     if field_errors:
         raise ValidationFailed(field_errors)
     return cleaned

@@ -13,6 +13,9 @@ from closecalls.domain.times import to_micros
 
 MAX_LIMIT = 100
 MAX_SKIP = 250_000
+# Close publishes no maxima; these are the page sizes production connectors ask for
+# (see docs/compatibility.md). Every other list keeps MAX_LIMIT.
+MAX_LIMITS = {"lead": 200, "contact": 200, "user": 1_000, "custom_field": 1_000}
 DEFAULT_LIMIT = 100
 ORDERINGS = ("date_created", "-date_created", "activity_at", "-activity_at")
 DATE_FIELDS = ("date_created", "activity_at")
@@ -57,7 +60,8 @@ class ActivityQuery:
     skip: int = 0
 
 
-def parse_limit(params: Mapping[str, str]) -> int:
+def parse_limit(params: Mapping[str, str], *, maximum: int = MAX_LIMIT) -> int:
+    """`_limit`: 100 by default, at most the resource's own maximum."""
     raw = params.get("_limit")
     if raw is None or raw == "":
         return DEFAULT_LIMIT
@@ -68,11 +72,11 @@ def parse_limit(params: Mapping[str, str]) -> int:
         raise ValidationFailed(
             errors=[f'_limit must be a non-negative integer (got "{raw}" instead).']
         )
-    if limit > MAX_LIMIT:
+    if limit > maximum:
         raise ValidationFailed(
             errors=[
                 "The limit you set is larger than the maximum limit for this resource "
-                f"(max_limit = {MAX_LIMIT})."
+                f"(max_limit = {maximum})."
             ]
         )
     return limit

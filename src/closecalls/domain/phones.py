@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import phonenumbers
+from phonenumbers import timezone
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,3 +33,10 @@ def normalize_phone(raw: str, *, default_region: str) -> Phone:
         formatted=phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL),
         country_iso=phonenumbers.region_code_for_number(number),
     )
+
+
+@lru_cache(maxsize=20_000)
+def time_zones(e164: str) -> tuple[str, ...]:
+    """The IANA zones a number's prefix covers, as Close lists them in a phone's `tz_ids`."""
+    zones = timezone.time_zones_for_number(phonenumbers.parse(e164))
+    return tuple(zone for zone in zones if zone != "Etc/Unknown")

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 ALL = "_all"
+CUSTOM = "custom"
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,7 +22,12 @@ class FieldSelection:
         known = {**document, **{name: None for name in optional if name not in document}}
         if self.everything:
             return known
-        return {name: known[name] for name in self.names if name in known}
+        chosen = {name: known[name] for name in self.names if name in known}
+        if CUSTOM in self.names:
+            # Close's `_fields=custom` asks for every `custom.cf_…` value the object has.
+            chosen.update({key: value for key, value in document.items()
+                           if key.startswith(CUSTOM + ".")})  # fmt: skip
+        return chosen
 
 
 def parse_fields(raw: str | None) -> FieldSelection | None:

@@ -8,6 +8,7 @@ from urllib.parse import parse_qsl
 
 import msgspec
 
+from closecalls.domain.errors import NUL_CHARACTER
 from closecalls.domain.principal import Principal
 from closecalls.http.errors import INVALID_JSON, NEEDS_JSON, NOT_A_DICT, BadRequest, PayloadTooLarge
 
@@ -129,7 +130,7 @@ def _without_nul(params: dict[str, str]) -> dict[str, str]:
             label = name.replace("\x00", "\\x00")
             raise BadRequest(
                 f"Invalid value for {label}.",
-                field_errors={label: "NUL characters are not allowed."},
+                field_errors={label: NUL_CHARACTER},
             )
     return params
 

@@ -13,6 +13,8 @@ from closecalls.http.responses import Response
 Handler = Callable[[Request], Awaitable[Response]]
 
 _PARAM = re.compile(r"\{(\w+)\}")
+_SLASHES = re.compile(r"/{2,}")
+API_ROOT = "/api/v1/"
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +65,9 @@ class Router:
         return None
 
     def match(self, method: str, path: str) -> Match:
+        # Close serves `/api/v1//lead/` as `/api/v1/lead/`, and a production connector sends it.
+        if path.startswith(API_ROOT) and "//" in path:
+            path = API_ROOT + _SLASHES.sub("/", path[len(API_ROOT) :]).lstrip("/")
         found = self._find(path)
         if found is None:
             if not path.endswith("/") and self._find(path + "/") is not None:

@@ -181,6 +181,8 @@ RESET_ORGANIZATION = (
     "DELETE FROM task WHERE organization_id = ?",
     "DELETE FROM activity WHERE organization_id = ?",
     "DELETE FROM crm_object WHERE organization_id = ?",
+    "DELETE FROM lead_status WHERE organization_id = ?",
+    "DELETE FROM custom_field WHERE organization_id = ?",
 )
 INSERT_PHONE = "INSERT INTO contact_phone (organization_id, phone, contact_id) VALUES (?, ?, ?)"
 CONTACTS_BY_PHONE = (

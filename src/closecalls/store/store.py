@@ -5,10 +5,14 @@ from __future__ import annotations
 from closecalls.store.accounts import AccountStore
 from closecalls.store.activities import ActivityStore
 from closecalls.store.bulk import BulkStore
+from closecalls.store.contact_lookup import ContactLookupStore
+from closecalls.store.custom_fields import CustomFieldStore
 from closecalls.store.idempotency import IdempotencyStore
+from closecalls.store.lead_statuses import LeadStatusStore
 from closecalls.store.migrations import Migration, load_migrations
 from closecalls.store.oauth import OAuthStore
 from closecalls.store.objects import ObjectStore
+from closecalls.store.organization_settings import OrganizationSettingsStore
 from closecalls.store.postgres_driver import PostgresDriver
 from closecalls.store.rows import Probe
 from closecalls.store.sqlite_driver import SQLiteDriver
@@ -27,6 +31,10 @@ class Store(
     BulkStore,
     OAuthStore,
     TaskStore,
+    LeadStatusStore,
+    CustomFieldStore,
+    ContactLookupStore,
+    OrganizationSettingsStore,
 ):
     """Persistence for every resource; methods that touch tenant data take the organization."""
 

@@ -124,7 +124,8 @@ class TestOrganization:
         self.admin.call("PUT", self._path("mode/"), json={"mode": mode})
 
     def seed(self, data: dict[str, Any]) -> dict[str, Any]:
-        """Load seed data (users, outcomes, leads, contacts, calls); returns ids and names."""
+        """Load seed data (users, lead statuses, custom fields, outcomes, leads, contacts,
+        calls); returns ids and names."""
         result: dict[str, Any] = self.admin.call("POST", self._path("seed/"), json=data)
         return result
 

@@ -6,6 +6,8 @@
   parallel tests never see each other's data and nothing needs a global reset.
 - `closecalls_client`: an httpx client for a fresh organization of an app in this process,
   for tests that want no sockets (`closecalls_inprocess_org` gives its organization).
+- `@pytest.mark.closecalls_seed({...})`: seed data (users, lead statuses, custom fields,
+  outcomes, leads, contacts, calls) the test's fresh organization starts with.
 """
 
 from __future__ import annotations
@@ -18,6 +20,19 @@ import httpx
 import pytest
 
 from closecalls.testing.admin_client import AdminClient, TestOrganization
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "closecalls_seed(data): seed data the test's fresh organization starts with"
+    )
+
+
+def _seeded(organization: TestOrganization, request: pytest.FixtureRequest) -> TestOrganization:
+    marker = request.node.get_closest_marker("closecalls_seed")
+    if marker is not None:
+        organization.seed(marker.args[0])
+    return organization
 
 
 @dataclass(frozen=True)
@@ -66,7 +81,7 @@ def closecalls_org(
     """A fresh organization on the session's server: `.base_url`, `.api_key`, `.api`, admin ops."""
     organization = closecalls_server.new_organization(request.node.name[:200])
     try:
-        yield organization
+        yield _seeded(organization, request)
     finally:
         organization.close()
 
@@ -99,7 +114,7 @@ def closecalls_inprocess_org(
 ) -> Iterator[TestOrganization]:
     organization = closecalls_inprocess.create_organization(request.node.name[:200])
     try:
-        yield organization
+        yield _seeded(organization, request)
     finally:
         organization.close()
 

@@ -1,4 +1,4 @@
-"""Seed data: users, OAuth apps, outcomes, leads, contacts and activities from YAML or JSON.
+"""Seed data: users, apps, statuses, custom fields, outcomes, leads, contacts, activities.
 
 Objects go through the same handlers the API serves, so a seed file is checked exactly
 as a client's requests would be. An item may name itself with `$name`, and later items
@@ -28,6 +28,9 @@ from closecalls.services import Services
 SECTIONS = {
     "users": None,
     "apps": None,
+    "lead_statuses": "/api/v1/status/lead/",
+    "lead_custom_fields": "/api/v1/custom_field/lead/",
+    "contact_custom_fields": "/api/v1/custom_field/contact/",
     "outcomes": "/api/v1/outcome/",
     "leads": "/api/v1/lead/",
     "contacts": "/api/v1/contact/",
@@ -173,7 +176,8 @@ class Seeder:
 
     async def _create(self, path: str, request: Request, body: dict[str, Any]) -> Response:
         """POST to the path, or, where Close has no create, store it as its resource would."""
-        route = self.router.match("GET", path).route
+        match = self.router.match("GET", path)
+        route, request.path_params = match.route, match.params
         resource = getattr(route.methods["GET"], "__self__", None)
         if isinstance(resource, TaskHandlers):
             return Response(await resource.insert(request, body, system=True))

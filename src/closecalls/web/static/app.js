@@ -4,6 +4,7 @@ import { ApiError, admin, api, saveSession, session, signOut } from "./api.js";
 import { adminPage, faultsPage, journalPage } from "./admin.js";
 import { callLogPage, callPage, leadPage } from "./calls.js";
 import { dashboardPage } from "./dashboard.js";
+import { searchPage } from "./search.js";
 import { errorBox, h, labelled } from "./dom.js";
 import { parityPage } from "./parity.js";
 import { webhooksPage } from "./webhooks.js";
@@ -15,6 +16,7 @@ const PAGES = [
   [/^#\/call\/([^/?]+)$/, callPage],
   [/^#\/lead\/([^/?]+)$/, leadPage],
   [/^#\/dashboard$/, dashboardPage],
+  [/^#\/(search)$/, searchPage],
   [/^#\/webhooks$/, webhooksPage],
   [/^#\/admin$/, adminPage],
   [/^#\/journal$/, journalPage],

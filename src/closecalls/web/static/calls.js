@@ -176,6 +176,8 @@ function timelineEntry(activity) {
       return entry(at, ` Note${activity.title ? `: ${activity.title}` : ""}${by}`, snippet(activity.note));
     case "Meeting":
       return entry(at, ` Meeting: ${activity.title || ""} · ${activity.status || ""}`, snippet(activity.user_note));
+    case "LeadStatusChange":
+      return entry(at, ` Status ${activity.old_status_label || "—"} → ${activity.new_status_label || "—"}${by}`);
     case "TaskCompleted":
       return entry(at, ` Task completed: ${activity.task_text || ""}${by}`);
     default:
@@ -183,12 +185,24 @@ function timelineEntry(activity) {
   }
 }
 
+function customValues(leadDocument, definitions) {
+  const names = new Map(definitions.map((field) => [`custom.${field.id}`, field.name]));
+  const rows = Object.entries(leadDocument).filter(([key]) => key.startsWith("custom."))
+    .map(([key, value]) => [h("dt", {}, names.get(key) || key),
+      h("dd", {}, Array.isArray(value) ? value.join(", ") : String(value))]);
+  return rows.length ? h("dl", { class: "fields" }, rows) : h("p", {}, "No custom field values.");
+}
+
 export async function leadPage(id) {
-  const leadDocument = await api("GET", `lead/${id}/`);
-  const page = await api("GET", "activity/", { lead_id: id, _limit: 100, _order_by: "-activity_at" });
+  const [leadDocument, page, definitions] = await Promise.all([
+    api("GET", `lead/${id}/`),
+    api("GET", "activity/", { lead_id: id, _limit: 100, _order_by: "-activity_at" }),
+    api("GET", "custom_field/lead/", { _limit: 1000 })]);
   return h("section", { "aria-labelledby": "lead-title" },
     h("h1", { id: "lead-title" }, leadDocument.display_name || id),
+    h("p", { class: "status" }, "Status: ", h("strong", {}, leadDocument.status_label || "—")),
     h("p", {}, "Contacts: ", (leadDocument.contacts || []).map((c) => c.name || c.id).join(", ") || "none"),
+    h("h2", {}, "Custom fields"), customValues(leadDocument, definitions.data),
     h("h2", {}, `Timeline (${page.data.length}${page.has_more ? "+" : ""} activities)`),
     page.data.length ? h("ol", { class: "timeline" }, page.data.map(timelineEntry)) : h("p", {}, "No activities."),
     link(`#/calls?lead_id=${encodeURIComponent(id)}`, "Its calls in the call log"));
