@@ -1,7 +1,9 @@
 """The baseline: what most people would write, FastAPI + pydantic + aiosqlite, done fairly.
 
-The same work as closecalls' create: HTTP Basic auth against a hashed key, validation of
-the call body, a durable insert (WAL, synchronous=FULL) and the call as the response.
+The same work as closecalls' create, where a user's service would do it: HTTP Basic auth
+against a hashed key, validation of the call body (https recording URLs only), the phone
+number normalised with libphonenumber, the lead and contact the body names looked up in the
+caller's organization, a durable insert (WAL, synchronous=FULL) and the call as the response.
 Run: CLOSECALLS_BENCH_DB=path CLOSECALLS_BENCH_KEY=key uvicorn bench.fastapi_baseline:app
 """
 
@@ -17,12 +19,24 @@ from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 import aiosqlite
+import phonenumbers
 from fastapi import Depends, FastAPI, HTTPException
 from fastapi.security import HTTPBasic, HTTPBasicCredentials
-from pydantic import BaseModel, Field, HttpUrl
+from pydantic import AfterValidator, BaseModel, Field, HttpUrl
 
 DATABASE = os.environ.get("CLOSECALLS_BENCH_DB", "baseline.db")
 KEY_HASH = hashlib.sha256(os.environ.get("CLOSECALLS_BENCH_KEY", "key").encode()).digest()
+
+
+def https_only(url: HttpUrl) -> HttpUrl:
+    if url.scheme != "https":
+        raise ValueError("URL must use https")
+    return url
+
+
+HttpsUrl = Annotated[HttpUrl, AfterValidator(https_only)]
+LEAD_ID = "lead_bench"
+CONTACT_ID = "cont_bench"
 
 
 class CallIn(BaseModel):
@@ -42,17 +56,37 @@ class CallIn(BaseModel):
     phone: str | None = None
     note: str | None = None
     note_html: str | None = None
-    recording_url: HttpUrl | None = None
-    voicemail_url: HttpUrl | None = None
+    recording_url: HttpsUrl | None = None
+    voicemail_url: HttpsUrl | None = None
     outcome_id: str | None = None
     custom_fields: dict[str, Any] | None = None
     quality_info: str | None = None
+    disposition: str | None = None
+    conversation_type_id: str | None = None
+    playbook_id: str | None = None
 
 
 class CallOut(CallIn):
     id: str
     organization_id: str
     date_updated: datetime
+    phone_formatted: str | None = None
+    phone_country: str | None = None
+
+
+def normalise(raw: str) -> tuple[str, str, str | None]:
+    """E.164, international form and country of a phone number (a 400 when it is none)."""
+    try:
+        number = phonenumbers.parse(raw, "US")
+    except phonenumbers.NumberParseException as exc:
+        raise HTTPException(status_code=400, detail=str(exc)) from exc
+    if not phonenumbers.is_possible_number(number):
+        raise HTTPException(status_code=400, detail="not a possible phone number")
+    return (
+        phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164),
+        phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL),
+        phonenumbers.region_code_for_number(number),
+    )
 
 
 state: dict[str, aiosqlite.Connection] = {}
@@ -68,7 +102,13 @@ async def lifespan(_: FastAPI) -> AsyncIterator[None]:
     )
     await db.execute("CREATE TABLE IF NOT EXISTS call (id TEXT PRIMARY KEY, organization_id TEXT, "
                      "date_created TEXT, document TEXT)")  # fmt: skip
+    await db.execute("CREATE TABLE IF NOT EXISTS object (id TEXT PRIMARY KEY, "
+                     "organization_id TEXT, kind TEXT, lead_id TEXT)")  # fmt: skip
     await db.execute("INSERT OR IGNORE INTO api_key VALUES (?, 'orga_bench')", (KEY_HASH,))
+    await db.execute("INSERT OR IGNORE INTO object VALUES (?, 'orga_bench', 'lead', NULL)",
+                     (LEAD_ID,))  # fmt: skip
+    await db.execute("INSERT OR IGNORE INTO object VALUES (?, 'orga_bench', 'contact', ?)",
+                     (CONTACT_ID, LEAD_ID))  # fmt: skip
     await db.commit()
     state["db"] = db
     yield
@@ -94,12 +134,26 @@ async def organization(credentials: Annotated[HTTPBasicCredentials, Depends(basi
 async def create_call(
     call: CallIn, organization_id: Annotated[str, Depends(organization)]
 ) -> CallOut:
+    db = state["db"]
+    wanted = [oid for oid in (call.lead_id, call.contact_id) if oid is not None]
+    if wanted:
+        marks = ", ".join("?" * len(wanted))
+        async with db.execute(
+            f"SELECT id, kind, lead_id FROM object WHERE organization_id = ? AND id IN ({marks})",
+            (organization_id, *wanted),
+        ) as cursor:
+            found = {row[0]: (row[1], row[2]) for row in await cursor.fetchall()}
+        if call.lead_id is not None and found.get(call.lead_id, ("",))[0] != "lead":
+            raise HTTPException(status_code=400, detail="lead_id: Object does not exist.")
+        if call.contact_id is not None and found.get(call.contact_id, ("",))[0] != "contact":
+            raise HTTPException(status_code=400, detail="contact_id: Object does not exist.")
     now = datetime.now(UTC)
     out = CallOut(**call.model_dump(), id=f"acti_{secrets.token_urlsafe(32)}",
                   organization_id=organization_id, date_updated=now)  # fmt: skip
+    if out.phone is not None:
+        out.phone, out.phone_formatted, out.phone_country = normalise(out.phone)
     if out.date_created is None:
         out.date_created = now
-    db = state["db"]
     await db.execute("INSERT INTO call VALUES (?, ?, ?, ?)",
                      (out.id, organization_id, out.date_created.isoformat(),
                       out.model_dump_json()))  # fmt: skip

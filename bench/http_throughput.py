@@ -1,12 +1,15 @@
 """Durable creates and reads against the hardware's ceiling and a FastAPI baseline, in one run.
 
-Run: .venv/bin/python -m bench.http_throughput [--seconds 10] [--connections 64]
+Run: .venv/bin/python -m bench.http_throughput [--seconds 10] [--connections 64] [--rounds 3]
 
 Each server runs pinned to core 0; wrk (Debian's `wrk`, installed if missing) drives it
-from core 1 over loopback. Variants: the ceiling (bench/ceiling.py: decode and echo, no
-auth, no storage), closecalls' POST /api/v1/activity/call/ on SQLite with
-synchronous=FULL, closecalls' GET of one call, and the FastAPI + pydantic + aiosqlite
-baseline doing the same create (bench/fastapi_baseline.py).
+from core 1 over loopback. Servers: the ceiling (bench/ceiling.py: decode and echo, no
+auth, no storage), closecalls on SQLite with synchronous=FULL and events on, and the
+FastAPI + pydantic + aiosqlite baseline (bench/fastapi_baseline.py) doing the same work.
+The headline create is realistic: every request a new phone number (US and UK, E.164),
+the same lead and contact references, a note of varying length; the repeated-number
+variant sends one body again and again. Variants take turns for `--rounds` rounds and each
+figure is the median round; POSTs are divided by the ceiling's POST, GETs by its GET.
 """
 
 from __future__ import annotations
@@ -17,15 +20,18 @@ import json
 import os
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 
+from bench.fastapi_baseline import CONTACT_ID, LEAD_ID
 from closecalls.testing.server import free_port
 
 KEY = "api_throughputthroughput0.throughputthroughput0"
@@ -40,6 +46,23 @@ BODY = {
     "note_html": None, "user_id": None, "created_by_id": None, "organization_id": None,
 }  # fmt: skip
 SERVER_CORE, LOAD_CORE = "0", "1"
+# wrk's Lua: a new number (three in four US, the rest UK mobiles) and a note of 0-15
+# sentences in every request.
+FRESH_REQUEST = """
+local sentence = "Discussed pricing and the rollout plan. "
+local areas = {"650", "415", "212", "312"}
+request = function()
+  local number
+  if math.random() < 0.75 then
+    number = "+1" .. areas[math.random(4)] .. tostring(math.random(2000000, 9999999))
+  else
+    number = "+447" .. tostring(math.random(400000000, 999999999))
+  end
+  local note = string.rep(sentence, math.random(0, 15))
+  local body = template:gsub("PHONE", number):gsub("NOTE", note)
+  return wrk.format(nil, nil, nil, body)
+end
+"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,17 +118,11 @@ def run_wrk(
 def lua(
     method: str, body: dict[str, object] | None, key: str | None, *, fresh_phone: bool = False
 ) -> str:
-    """A wrk script; `fresh_phone` puts a new random number in every request's body."""
+    """A wrk script; `fresh_phone` puts a new number and note in every request's body."""
     lines = [f'wrk.method = "{method}"', 'wrk.headers["Content-Type"] = "application/json"']
     if body is not None and fresh_phone:
-        template = json.dumps({**body, "phone": "PHONE"})
-        lines += [
-            f"local template = {json.dumps(template)}",
-            "request = function()",
-            '  local number = "+1650" .. tostring(math.random(2000000, 9999999))',
-            '  return wrk.format(nil, nil, nil, (template:gsub("PHONE", number)))',
-            "end",
-        ]
+        template = json.dumps({**body, "phone": "PHONE", "note": "NOTE"})
+        lines += [f"template = {json.dumps(template)}", FRESH_REQUEST]
     elif body is not None:
         lines.append(f"wrk.body = {json.dumps(json.dumps(body))}")
     if key is not None:
@@ -151,78 +168,112 @@ class Server:
         self.process.wait(timeout=30)
 
 
-def measure(
-    name: str, server: Server, path: str, script: str, args: argparse.Namespace, wrk: str
-) -> Result:
-    url = f"http://127.0.0.1:{server.port}{path}"
-    run_wrk(wrk, url, script, 1, args.connections)  # warm up
-    rate, p50, p99, errors = run_wrk(wrk, url, script, args.seconds, args.connections)
-    return Result(name, rate, p50, p99, errors, server.peak_rss_mib())
+@dataclass(frozen=True, slots=True)
+class Variant:
+    name: str
+    server: Server
+    path: str
+    script: str
+    per: str  # the ceiling variant it is divided by (a POST by a POST, a GET by a GET)
+    baseline: str | None = None  # the FastAPI variant doing the same work
+
+
+def measure(variant: Variant, args: argparse.Namespace, wrk: str) -> Result:
+    url = f"http://127.0.0.1:{variant.server.port}{variant.path}"
+    run_wrk(wrk, url, variant.script, 1, args.connections)  # warm up
+    rate, p50, p99, errors = run_wrk(wrk, url, variant.script, args.seconds, args.connections)
+    return Result(variant.name, rate, p50, p99, errors, variant.server.peak_rss_mib())
+
+
+def median_result(rounds: list[Result]) -> Result:
+    """Each figure's median over the rounds; errors summed, RSS at its peak."""
+    median = statistics.median
+    return Result(
+        rounds[0].name, median([r.per_second for r in rounds]), median([r.p50_ms for r in rounds]),
+        median([r.p99_ms for r in rounds]), sum(r.errors for r in rounds),
+        max(r.peak_rss_mib for r in rounds),
+    )  # fmt: skip
+
+
+CEILING_POST, CEILING_GET = "ceiling POST: decode + echo, no storage", "ceiling GET: echo"
+CREATE = "closecalls POST call, new number (SQLite FULL)"
+REPEATED = "closecalls POST call, repeated number"
+BASE_CREATE = "baseline POST, new number (FastAPI)"
+BASE_REPEATED = "baseline POST, repeated number (FastAPI)"
+
+
+def variants(ceiling: Server, closecalls: Server, peer: Server) -> list[Variant]:
+    """Every variant, with the lead and contact each server knows in its bodies."""
+    base = f"http://127.0.0.1:{closecalls.port}/api/v1/"
+    with httpx.Client(base_url=base, auth=(KEY, "")) as client:
+        lead = client.post("lead/", json={"name": "Acme", "contacts": [{"name": "Ann"}]}).json()
+        body = {**BODY, "lead_id": lead["id"], "contact_id": lead["contacts"][0]["id"]}
+        call_id = client.post("activity/call/", json=body).json()["id"]
+    peer_body = {**BODY, "lead_id": LEAD_ID, "contact_id": CONTACT_ID}
+    calls = "/api/v1/activity/call/"
+    fresh = lua("POST", body, KEY, fresh_phone=True)
+    return [
+        Variant(CEILING_POST, ceiling, "/", fresh, CEILING_POST),
+        Variant(CEILING_GET, ceiling, "/", lua("GET", None, KEY), CEILING_GET),
+        Variant(CREATE, closecalls, calls, fresh, CEILING_POST, BASE_CREATE),
+        Variant(REPEATED, closecalls, calls, lua("POST", body, KEY), CEILING_POST, BASE_REPEATED),
+        Variant("closecalls GET call by id", closecalls, f"{calls}{call_id}/",
+                lua("GET", None, KEY), CEILING_GET),
+        Variant(BASE_CREATE, peer, calls, lua("POST", peer_body, KEY, fresh_phone=True),
+                CEILING_POST, BASE_CREATE),
+        Variant(BASE_REPEATED, peer, calls, lua("POST", peer_body, KEY), CEILING_POST,
+                BASE_REPEATED),
+    ]  # fmt: skip
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     wrk = ensure_wrk()
     python = sys.executable
     uvicorn = [python, "-m", "uvicorn", "--port", "{port}", "--log-level", "warning",
                "--no-access-log"]  # fmt: skip
-    results: list[Result] = []
-    with tempfile.TemporaryDirectory(prefix="closecalls-http-") as folder:
+    rounds: dict[str, list[Result]] = {}
+    with tempfile.TemporaryDirectory(prefix="closecalls-http-") as folder, ExitStack() as running:
         workdir = Path(folder)
-        create = lua("POST", BODY, KEY)
-        with Server([*uvicorn, "bench.ceiling:app"], {"PYTHONPATH": str(Path.cwd())}, workdir) as s:
-            results.append(measure("ceiling: decode + echo, no storage", s, "/", create, args, wrk))
-        database = str(workdir / "closecalls.db")
-        closecalls = [python, "-m", "closecalls", "serve", "--port", "{port}",
-                      "--database", database, "--bootstrap-key", KEY,
-                      "--rate-limits", "off"]  # fmt: skip
-        with Server(closecalls, {}, workdir) as s:
-            base = f"http://127.0.0.1:{s.port}/api/v1/"
-            with httpx.Client(base_url=base, auth=(KEY, "")) as client:
-                lead = client.post(
-                    "lead/", json={"name": "Acme", "contacts": [{"name": "Ann"}]}
-                ).json()
-                body = {**BODY, "lead_id": lead["id"], "contact_id": lead["contacts"][0]["id"]}
-                call_id = client.post("activity/call/", json=body).json()["id"]
-            results.append(
-                measure(
-                    "closecalls POST call (SQLite FULL)",
-                    s,
-                    "/api/v1/activity/call/",
-                    lua("POST", body, KEY),
-                    args,
-                    wrk,
-                )
-            )
-            fresh = lua("POST", body, KEY, fresh_phone=True)
-            results.append(measure("  ... every request a new phone number", s,
-                                   "/api/v1/activity/call/", fresh, args, wrk))  # fmt: skip
-            results.append(measure("closecalls GET call by id", s,
-                                   f"/api/v1/activity/call/{call_id}/", lua("GET", None, KEY),
-                                   args, wrk))  # fmt: skip
-        baseline_env = {"PYTHONPATH": str(Path.cwd()), "CLOSECALLS_BENCH_DB": str(workdir / "b.db"),
-                        "CLOSECALLS_BENCH_KEY": KEY}  # fmt: skip
-        with Server([*uvicorn, "bench.fastapi_baseline:app"], baseline_env, workdir) as s:
-            results.append(measure("baseline POST (FastAPI+pydantic+aiosqlite)", s,
-                                   "/api/v1/activity/call/", create, args, wrk))  # fmt: skip
-    ceiling, baseline = results[0], results[-1]
+        here = {"PYTHONPATH": str(Path.cwd())}
+        ceiling = running.enter_context(Server([*uvicorn, "bench.ceiling:app"], here, workdir))
+        closecalls = running.enter_context(Server(
+            [python, "-m", "closecalls", "serve", "--port", "{port}", "--database",
+             str(workdir / "closecalls.db"), "--bootstrap-key", KEY, "--rate-limits", "off"],
+            {}, workdir,
+        ))  # fmt: skip
+        peer_env = {**here, "CLOSECALLS_BENCH_DB": str(workdir / "b.db"),
+                    "CLOSECALLS_BENCH_KEY": KEY}  # fmt: skip
+        peer = running.enter_context(
+            Server([*uvicorn, "bench.fastapi_baseline:app"], peer_env, workdir)
+        )
+        every = variants(ceiling, closecalls, peer)
+        for number in range(args.rounds):
+            # Odd rounds run backwards: no variant always follows the same neighbour.
+            for variant in every if number % 2 == 0 else every[::-1]:
+                rounds.setdefault(variant.name, []).append(measure(variant, args, wrk))
+    results = {name: median_result(found) for name, found in rounds.items()}
     print(
-        f"wrk: {args.connections} connections, {args.seconds:g} s per variant; "
-        f"server on core {SERVER_CORE}, wrk on core {LOAD_CORE}\n"
+        f"wrk: {args.connections} connections, {args.seconds:g} s per variant, median of "
+        f"{args.rounds} rounds; server on core {SERVER_CORE}, wrk on core {LOAD_CORE}; "
+        f"load average {os.getloadavg()[0]:.2f}\n"
     )
     print(
-        f"{'variant':<44} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'errors':>6} "
+        f"{'variant':<48} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'errors':>6} "
         f"{'RSS MiB':>7} {'x ceiling':>9} {'x baseline':>10}"
     )
-    for result in results:
+    for variant in every:
+        result = results[variant.name]
+        baseline = results[variant.baseline] if variant.baseline else None
+        per_baseline = f"{result.per_second / baseline.per_second:.2f}" if baseline else "-"
         print(
-            f"{result.name:<44} {result.per_second:>8.0f} {result.p50_ms:>7.2f} "
+            f"{result.name:<48} {result.per_second:>8.0f} {result.p50_ms:>7.2f} "
             f"{result.p99_ms:>7.2f} {result.errors:>6} {result.peak_rss_mib:>7.0f} "
-            f"{result.per_second / ceiling.per_second:>9.2f} "
-            f"{result.per_second / baseline.per_second:>10.2f}"
+            f"{result.per_second / results[variant.per].per_second:>9.2f} {per_baseline:>10}"
         )
 
 
