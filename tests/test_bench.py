@@ -55,7 +55,7 @@ def test_lead_lookup_bench_prints_its_table() -> None:
 
 def test_http_throughput_bench_prints_every_variant() -> None:
     output = run_bench(
-        "bench.http_throughput", "--seconds", "1", "--connections", "4", "--rounds", "2",
+        "bench.http_throughput", "--seconds", "1", "--connections", "4", "--rounds", "1",
         timeout=300,
     )  # fmt: skip
     for variant in ("ceiling POST: decode + echo", "ceiling GET: echo",
