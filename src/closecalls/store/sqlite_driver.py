@@ -9,9 +9,10 @@ from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
 from closecalls.store.events import EventRow
+from closecalls.store.events_sql import INSERT_EVENT, event_values
 from closecalls.store.migrations import Migration, load_migrations
 from closecalls.store.rows import ActivityRow
-from closecalls.store.sql import SQLITE
+from closecalls.store.sql import INSERT_ACTIVITY, SQLITE
 from closecalls.store.transaction import (
     COUNT,
     MANY,
@@ -161,7 +162,18 @@ class SQLiteDriver:
     def insert_activity_at_once(
         self, row: ActivityRow, events: Sequence[EventRow]
     ) -> Awaitable[None] | None:
-        return None
+        # The create is the hot path: its two inserts run straight in the writer, without a
+        # transaction generator, scope and statements (5-8 % of a create's CPU).
+        columns = (row.id, row.organization_id, row.type, row.lead_id, row.contact_id,
+                   row.user_id, row.date_created, row.activity_at, row.document)  # fmt: skip
+        rows = [event_values(event) for event in events]
+
+        def insert(connection: sqlite3.Connection) -> None:
+            connection.execute(INSERT_ACTIVITY, columns)
+            for event in rows:
+                connection.execute(INSERT_EVENT, event)
+
+        return self.writer.submit(insert)
 
 
 def _migrate(connection: sqlite3.Connection) -> list[Migration]:

@@ -145,9 +145,10 @@ class Driver(Protocol):
     def insert_activity_at_once(
         self, row: ActivityRow, events: Sequence[EventRow]
     ) -> Awaitable[None] | None:
-        """PostgreSQL's one-round-trip create of an activity (and its one event), if it fits.
+        """The engine's own fast create of an activity and its events, if it fits.
 
-        None when the engine has no such path or the write does not fit it (SQLite's group
-        commit is its fast path): the caller then runs the ordinary transaction.
+        PostgreSQL: one round trip (with one event); SQLite: the inserts straight in the
+        group-committing writer. None when the write does not fit: the caller then runs the
+        ordinary transaction.
         """
         ...
