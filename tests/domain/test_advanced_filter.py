@@ -127,3 +127,17 @@ def test_everything_else_is_refused_by_path(search: dict[str, Any], path: str) -
 def test_cursor_round_trip() -> None:
     assert decode_cursor(encode_cursor(300)) == 300
     assert decode_cursor(None) == 0
+
+
+@pytest.mark.parametrize("key", ["_limit", "_fields", "sort"])
+def test_a_null_where_the_document_allows_none_is_refused_by_name(key: str) -> None:
+    body = {"query": {"type": "object_type", "object_type": "lead"}, key: None}
+    with pytest.raises(ValidationFailed) as refused:
+        parse_search(body, region="US")
+    assert refused.value.field_errors == {key: "This field may not be null."}
+
+
+@pytest.mark.parametrize("key", ["cursor", "results_limit"])
+def test_a_null_cursor_or_results_limit_is_the_default(key: str) -> None:
+    body = {"query": {"type": "object_type", "object_type": "lead"}, key: None}
+    assert parse_search(body, region="US").object_type == "lead"

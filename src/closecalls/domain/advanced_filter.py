@@ -32,6 +32,7 @@ from closecalls.domain.search import (
 ObjectType = Literal["lead", "contact"]
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 200
+NOT_NULL_KEYS = ("_limit", "_fields", "sort")
 BODY_KEYS = ("query", "_limit", "cursor", "_fields", "sort", "results_limit")
 MODES = ("full_words", "phrase", "exact_value", "beginning_of_words")
 RELATED = {
@@ -283,6 +284,10 @@ def parse_search(
     unknown = [key for key in body if key not in BODY_KEYS]
     if unknown:
         raise _unsupported(unknown[0], f'The "{unknown[0]}" parameter')
+    # The document allows null only for `cursor` and `results_limit`; absent is the default.
+    for key in NOT_NULL_KEYS:
+        if key in body and body[key] is None:
+            raise refuse(key, "This field may not be null.")
     query = body.get("query")
     if not isinstance(query, dict):
         raise refuse("query", "This field is required.")
