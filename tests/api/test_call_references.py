@@ -136,3 +136,42 @@ async def test_a_put_racing_a_contact_change_is_checked_again(
     }
     final = (await client.get(f"{CALLS}{call['id']}/")).json()
     assert (final["lead_id"], final["contact_id"]) == (lead_b["id"], contact_b["id"])
+
+
+@pytest.mark.parametrize("named", ["lead", "contact", "outcome", "other organization's lead"])
+async def test_a_create_whose_references_the_write_finds_wrong_stores_nothing(
+    client: httpx.AsyncClient, other_client: httpx.AsyncClient, named: str
+) -> None:
+    # Without user_id, the write itself checks the references: a wrong one must still be
+    # named, with nothing stored.
+    lead = await create_lead(client)
+    contact = await create_contact(client, lead["id"])
+    bodies: dict[str, tuple[dict[str, Any], dict[str, str]]] = {
+        "lead": ({"lead_id": "lead_missing"}, {"lead_id": "Object does not exist."}),
+        "contact": ({"lead_id": lead["id"], "contact_id": lead["id"]},
+                    {"contact_id": "Object does not exist."}),
+        "outcome": ({"lead_id": lead["id"], "contact_id": contact["id"],
+                     "outcome_id": contact["id"]}, {"outcome_id": "Object does not exist."}),
+        "other organization's lead": ({"lead_id": (await create_lead(other_client))["id"]},
+                                      {"lead_id": "Object does not exist."}),
+    }  # fmt: skip
+    body, expected = bodies[named]
+    response = await client.post(CALLS, json={**body, "phone": "+16505550199"})
+    assert response.status_code == 400
+    assert response.json()["field-errors"] == expected
+    assert (await client.get(CALLS)).json()["data"] == []
+    created = await client.post(CALLS, json={"lead_id": lead["id"], "contact_id": contact["id"]})
+    assert created.status_code == 200
+    assert (created.json()["lead_id"], created.json()["contact_id"]) == (lead["id"], contact["id"])
+
+
+async def test_a_note_whose_lead_the_write_finds_missing_stores_nothing(
+    client: httpx.AsyncClient, other_client: httpx.AsyncClient
+) -> None:
+    # Every activity type's create takes the same path: a note on another organization's
+    # lead is refused by name, and nothing is stored.
+    theirs = await create_lead(other_client)
+    response = await client.post("/api/v1/activity/note/", json={"lead_id": theirs["id"]})
+    assert response.status_code == 400
+    assert response.json()["field-errors"] == {"lead_id": "Object does not exist."}
+    assert (await client.get("/api/v1/activity/note/")).json()["data"] == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import replace
 from typing import Any
 
@@ -11,7 +12,14 @@ from closecalls.api.handlers import Handlers, deleted
 from closecalls.api.idempotency import idempotently
 from closecalls.api.listing import list_response, project_document, visible_document
 from closecalls.api.recording import EventRecorder
-from closecalls.domain.activity import ActivityType, ReferencedIds, References, referenced_ids
+from closecalls.domain.activity import (
+    ActivityType,
+    ReferencedIds,
+    References,
+    assumed_references,
+    referenced_ids,
+)
+from closecalls.domain.errors import ValidationFailed
 from closecalls.domain.idempotency import IdempotencyKey
 from closecalls.domain.listing import parse_call_list
 from closecalls.domain.principal import Principal
@@ -22,6 +30,7 @@ from closecalls.http.request import Request
 from closecalls.http.responses import Response, encode_json, json_response
 from closecalls.http.router import Handler, Route
 from closecalls.services import Services
+from closecalls.store.activities import ReferencesMissing
 from closecalls.store.rows import ActivityRow
 from closecalls.store.store import Store
 
@@ -123,7 +132,28 @@ class ActivityResource(Handlers):
     ) -> bytes:
         """Validate and store a new activity of this type with its `created` event."""
         caller = request.caller
+        if key is None and not self.services.settings.match_phone:
+            # The write itself checks the references, on the writer's warm cache (a lookup on
+            # the reader first cost more than the rest of a create); a body that fails either
+            # way takes the path below, which names what is wrong. Nothing is written then.
+            assumed = assumed_references(body, user_id=caller.user_id, user_name=caller.user_name)
+            if assumed is not None:
+                with contextlib.suppress(ValidationFailed, ReferencesMissing):
+                    return await self._insert(request, body, assumed, key, checked=False)
         refs = await find_references(self.services, caller, body)
+        return await self._insert(request, body, refs, key, checked=True)
+
+    async def _insert(
+        self,
+        request: Request,
+        body: dict[str, Any],
+        refs: References,
+        key: IdempotencyKey | None,
+        *,
+        checked: bool,
+    ) -> bytes:
+        """Validate, build and store; `checked` says whether `refs` were looked up."""
+        caller = request.caller
         cleaned = self.kind.validate_create(
             body, phone_region=self.services.settings.phone_region, refs=refs
         )
@@ -136,10 +166,11 @@ class ActivityResource(Handlers):
         recorder = EventRecorder(self.services, request)
         recorded = recorder.created(self.kind.name, activity["id"], activity["lead_id"], document)
         row = activity_row(activity, document)
-        if key is None:
-            await self.services.store.insert_activity(row, events=recorded)
+        store = self.services.store
+        if checked:
+            await store.insert_activity(row, events=recorded, idempotency=key)
         else:
-            await self.services.store.insert_activity(row, events=recorded, idempotency=key)
+            await store.insert_activity(row, events=recorded, assumed=refs)
         return document
 
     async def get(self, request: Request) -> Response:

@@ -56,6 +56,40 @@ def referenced_ids(body: Mapping[str, Any]) -> ReferencedIds | None:
     )
 
 
+def assumed_references(
+    body: Mapping[str, Any], *, user_id: str, user_name: str
+) -> References | None:
+    """The references a create body names, taken to exist as named, for a write that checks
+    them in its own transaction; None when that cannot be assumed (another user, a contact
+    without its lead, an id no object can have)."""
+    wanted = referenced_ids(body)
+    if wanted is None:
+        return References(users={user_id: user_name})
+    lead_id = body.get("lead_id")
+    named = wanted.leads | wanted.contacts | wanted.outcomes
+    if wanted.users - {user_id} or (wanted.contacts and not isinstance(lead_id, str)):
+        return None
+    if any("\x00" in object_id for object_id in named):
+        return None
+    return References(
+        users={user_id: user_name},
+        leads=frozenset(wanted.leads),
+        contact_leads={contact_id: str(lead_id) for contact_id in wanted.contacts},
+        outcomes=frozenset(wanted.outcomes),
+    )
+
+
+def references_hold(refs: References, found: Mapping[str, tuple[str, str | None]]) -> bool:
+    """Whether the objects found, id -> (kind, parent), are the ones `refs` assumed."""
+    missing = ("", None)
+    return (
+        all(found.get(lead_id, missing)[0] == "lead" for lead_id in refs.leads)
+        and all(found.get(contact_id, missing) == ("contact", lead_id)
+                for contact_id, lead_id in refs.contact_leads.items())
+        and all(found.get(outcome_id, missing)[0] == "outcome" for outcome_id in refs.outcomes)
+    )  # fmt: skip
+
+
 def check_references(
     cleaned: Mapping[str, Any], refs: References, field_errors: dict[str, str]
 ) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 
+from closecalls.domain.activity import References, references_hold
 from closecalls.domain.idempotency import IdempotencyKey
 from closecalls.domain.listing import ActivityQuery
 from closecalls.store.events import EventRow, Recorder, RemovalRecorder
@@ -16,11 +17,13 @@ from closecalls.store.sql import (
     INSERT_ACTIVITY,
     UPDATE_ACTIVITY,
     build_list_sql,
+    objects_by_id,
 )
 from closecalls.store.transaction import (
     FOR_UPDATE,
     Driver,
     Scope,
+    Statement,
     Transaction,
     act_for,
     one,
@@ -43,9 +46,21 @@ def activity_values(row: ActivityRow) -> ActivityValues:
             row.date_created, row.activity_at, row.document)  # fmt: skip
 
 
+class ReferencesMissing(Exception):
+    """An object the write assumed is not (or no longer) there as assumed: nothing was written."""
+
+
 def insert(
-    row: ActivityRow, events: Sequence[EventRow], idempotency: IdempotencyKey | None
+    row: ActivityRow,
+    events: Sequence[EventRow],
+    idempotency: IdempotencyKey | None,
+    assumed: tuple[Statement, References] | None = None,
 ) -> Transaction[None]:
+    if assumed is not None:
+        lookup, refs = assumed
+        found = yield lookup
+        if not references_hold(refs, {values[0]: (values[1], values[2]) for values in found}):
+            raise ReferencesMissing
     yield run(INSERT_ACTIVITY, *activity_values(row))
     yield from insert_events(events)
     if idempotency is not None:
@@ -107,14 +122,27 @@ class ActivityStore:
         *,
         events: Sequence[EventRow] = (),
         idempotency: IdempotencyKey | None = None,
+        assumed: References | None = None,
     ) -> None:
         """Insert one activity and the events it causes in one transaction; with a claimed
-        idempotency key, record the answer in the same transaction."""
-        if idempotency is None:
+        idempotency key, record the answer in the same transaction.
+
+        With `assumed`, the same transaction first checks that the leads, contacts and
+        outcomes it names are there as named, and raises ReferencesMissing when not.
+        """
+        named = () if assumed is None else [*assumed.leads, *assumed.contact_leads,
+                                            *assumed.outcomes]  # fmt: skip
+        if idempotency is None and not named:
             at_once = self.db.insert_activity_at_once(row, events)
             if at_once is not None:
                 return await at_once
-        await self.db.write(tenant(row.organization_id), insert, row, events, idempotency)
+        check = None
+        if assumed is not None and named:
+            sql, args = objects_by_id(
+                self.db.dialect, "id, kind, parent_id", row.organization_id, None, named
+            )
+            check = (rows(sql, *args), assumed)
+        await self.db.write(tenant(row.organization_id), insert, row, events, idempotency, check)
 
     async def insert_activities(self, rows: Iterable[ActivityRow]) -> None:
         """Insert many activities in one transaction (bulk loads)."""
