@@ -20,6 +20,18 @@ WRONG_LEAD = "The contact does not belong to this lead."
 ATTACHMENT_URL = "The URL must begin {prefix}"
 
 
+# What every activity type's create body may name: its links, owner and times.
+BASE_CREATE_FIELDS: Mapping[str, Field] = {
+    "lead_id": Field("string"),
+    "contact_id": Field("string"),
+    "user_id": Field("string"),
+    "created_by_id": Field("string"),
+    "organization_id": Field("string"),
+    "activity_at": Field("datetime"),
+    "date_created": Field("datetime"),
+}
+
+
 @dataclass(frozen=True, slots=True)
 class References:
     """What the caller's organization holds of the ids a body names."""

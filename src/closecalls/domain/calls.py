@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from closecalls.domain.activity import (
+    BASE_CREATE_FIELDS,
     REFERENCE_KEYS,
     ActivityType,
     ReferencedIds,
@@ -43,13 +44,7 @@ DISPOSITIONS = (
 
 # The seed's CreateCallActivity, plus `disposition`, which Close accepts and echoes.
 CREATE_SCHEMA: Mapping[str, Field] = {
-    "lead_id": Field("string"),
-    "contact_id": Field("string"),
-    "user_id": Field("string"),
-    "created_by_id": Field("string"),
-    "organization_id": Field("string"),
-    "activity_at": Field("datetime"),
-    "date_created": Field("datetime"),
+    **BASE_CREATE_FIELDS,
     "direction": Field("choice", DIRECTIONS),
     "status": Field("choice", STATUSES, default="completed"),
     "source": Field("choice", SOURCES, default="External"),

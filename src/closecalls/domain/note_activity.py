@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from closecalls.domain.activity import (
+    BASE_CREATE_FIELDS,
     ActivityType,
     References,
     attach,
@@ -25,13 +26,7 @@ NOTE_TYPE = "Note"
 FILE_URL_PREFIX = "https://app.close.com/go/file/"
 
 CREATE_SCHEMA: Mapping[str, Field] = {
-    "lead_id": Field("string"),
-    "contact_id": Field("string"),
-    "user_id": Field("string"),
-    "created_by_id": Field("string"),
-    "organization_id": Field("string"),
-    "activity_at": Field("datetime"),
-    "date_created": Field("datetime"),
+    **BASE_CREATE_FIELDS,
     "note": Field("string"),
     "note_html": Field("string"),
     "title": Field("string"),

@@ -8,6 +8,7 @@ from typing import Any
 
 from closecalls.domain import errors
 from closecalls.domain.activity import (
+    BASE_CREATE_FIELDS,
     ActivityType,
     References,
     attach,
@@ -38,13 +39,7 @@ CONTENT_TYPES = (
 )  # fmt: skip
 
 CREATE_SCHEMA: Mapping[str, Field] = {
-    "lead_id": Field("string"),
-    "contact_id": Field("string"),
-    "user_id": Field("string"),
-    "created_by_id": Field("string"),
-    "organization_id": Field("string"),
-    "activity_at": Field("datetime"),
-    "date_created": Field("datetime"),
+    **BASE_CREATE_FIELDS,
     "status": Field("choice", STATUSES),
     "direction": Field("choice", DIRECTIONS),
     "source": Field("choice", SOURCES, default="External"),
