@@ -150,9 +150,10 @@ def import_command(
         ):
             task = progress.add_task("importing", total=total)
             return await importer.run(
-                formats.read_rows(file, file_format),
+                formats.read_raw(file, file_format),
                 ErrorFile(errors),
                 lambda rows: progress.advance(task, rows),
+                header=columns if file_format == "csv" else None,
             )
 
     report = with_store(settings, run)

@@ -66,28 +66,53 @@ def count_rows(path: str, file_format: str) -> int:
     return max(0, lines - 1) if file_format == "csv" else lines
 
 
-def read_rows(path: str, file_format: str) -> Iterator[tuple[int, dict[str, Any] | BadRow]]:
-    """(row number, row): CSV rows are numbered as a spreadsheet shows them (the header is
-    row 1), JSON Lines by line."""
+# A row as read, before it becomes a dict: a CSV row's cells, a JSON Lines line, or (from
+# callers that have them) the dict itself or a BadRow. Reading stays in the importing
+# process, which numbers rows; turning them into dicts is done where they are validated.
+Raw = list[str] | bytes | dict[str, Any] | BadRow
+
+
+def read_raw(path: str, file_format: str) -> Iterator[tuple[int, Raw]]:
+    """(row number, row as read): CSV rows are numbered as a spreadsheet shows them (the
+    header is row 1, blank lines are skipped), JSON Lines by line. `columns` gives the
+    CSV header that `to_row` needs."""
     if file_format == "csv":
         with open(path, newline="", encoding="utf-8-sig") as source:
-            for number, row in enumerate(csv.DictReader(source), start=2):
-                # An empty cell is a missing value (CSV cannot tell "" from null).
-                yield number, CsvRow({k: v for k, v in row.items() if v and k is not None})
+            reader = csv.reader(source)
+            next(reader, None)  # the header
+            number = 1
+            for cells in reader:
+                if cells:  # as csv.DictReader: a blank line is not a row
+                    number += 1
+                    yield number, cells
         return
     with open(path, "rb") as source:
         for number, line in enumerate(source, start=1):
-            if not line.strip():
-                continue
-            try:
-                value = _decode(line)
-            except msgspec.DecodeError as error:
-                yield number, BadRow(f"not JSON: {error}")
-                continue
-            if isinstance(value, dict):
-                yield number, value
-            else:
-                yield number, BadRow("a line must hold one JSON object")
+            if line.strip():
+                yield number, line
+
+
+def to_row(raw: Raw, header: list[str] | None) -> dict[str, Any] | BadRow:
+    """A row as read, as the dict the mappings take (or a BadRow saying why not)."""
+    if isinstance(raw, list):
+        # As csv.DictReader makes it (cells past the header dropped, a later column of the
+        # same name wins), then: an empty cell is a missing value (CSV cannot tell "" from null).
+        cells = dict(zip(header or (), raw, strict=False))
+        return CsvRow({k: v for k, v in cells.items() if v})
+    if isinstance(raw, bytes):
+        try:
+            value = _decode(raw)
+        except msgspec.DecodeError as error:
+            return BadRow(f"not JSON: {error}")
+        return value if isinstance(value, dict) else BadRow("a line must hold one JSON object")
+    return raw
+
+
+def read_rows(path: str, file_format: str) -> Iterator[tuple[int, dict[str, Any] | BadRow]]:
+    """(row number, row) as `read_raw` numbers them."""
+    header = columns(path, file_format) if file_format == "csv" else None
+    for number, raw in read_raw(path, file_format):
+        yield number, to_row(raw, header)
 
 
 class CsvWriter:

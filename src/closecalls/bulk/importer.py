@@ -22,7 +22,7 @@ from itertools import islice
 from typing import IO, Any
 
 from closecalls.api.calls import call_row, look_up_references
-from closecalls.bulk.formats import BadRow
+from closecalls.bulk.formats import BadRow, Raw, to_row
 from closecalls.bulk.mappings import RowError, RowMapper
 from closecalls.domain import calls
 from closecalls.domain.clock import Clock, SystemClock
@@ -32,15 +32,18 @@ from closecalls.domain.phones import normalize_phone
 from closecalls.domain.principal import Principal
 from closecalls.http.responses import encode_json
 from closecalls.settings import Settings
-from closecalls.store.activities import activity_values
+from closecalls.store.activities import ActivityValues, activity_values
 from closecalls.store.bulk import Keyed
 from closecalls.store.store import Store
 
-BATCH = 20_000
+# Rows per transaction: more saves little (a batch's commit costs by its pages, not its
+# count), and every batch in flight is held in memory, two or three at a time.
+BATCH = 5_000
+# Rows per task a worker process checks.
+CHUNK = 1_000
 # The error file's "field" for a row that repeats an earlier one (not an error of the row's).
 REPEATED = "(repeated)"
 Progress = Callable[[int], None]
-NumberedRow = tuple[int, dict[str, Any] | BadRow]
 
 
 @dataclass(slots=True)
@@ -60,29 +63,48 @@ class ErrorFile:
     def __init__(self, output: IO[str]) -> None:
         self._writer = csv.writer(output)
         self._writer.writerow(["row", "field", "message"])
-        self._pending: list[tuple[int, str, str]] = []
 
     def add(self, number: int, field: str, message: str) -> None:
-        self._pending.append((number, field, message))
-
-    def flush(self) -> None:
-        """Write what was added, in row order (a batch finds its errors in two passes)."""
-        ordered = sorted(self._pending, key=lambda pending: pending[0])
-        self._writer.writerows(ordered)
-        self._pending.clear()
+        """One bad field of a row (rows are added in the order they were read)."""
+        self._writer.writerow((number, field, message))
 
 
-ErrorLine = tuple[int, str, str]
-# (row number, natural key, request body) of a row that mapped to a body.
-Mapped = tuple[int, str, dict[str, Any]]
+# A row's problems: (field, Close's message) each; the field is "" for the row as a whole.
+Problems = list[tuple[str, str]]
+# (row number, natural key, request body or why the row has none): a row as mapped. A row
+# that cannot be read has no key.
+Mapped = tuple[int, str | None, dict[str, Any] | Problems]
+# (row number, natural key, the call's row or why the row was refused): a row as checked.
+Outcome = tuple[int, str | None, ActivityValues | Problems]
 
 
 @dataclass(frozen=True, slots=True)
-class Checked:
-    """A batch after validation: its calls with their natural keys, and its bad rows."""
+class Unchecked:
+    """Mapped rows that name leads, contacts, outcomes or users: to be looked up first."""
 
-    keyed: list[Keyed]
-    errors: list[ErrorLine]
+    mapped: list[Mapped]
+
+
+def map_rows(
+    chunk: list[tuple[int, Raw]], header: list[str] | None, mapper: RowMapper
+) -> list[Mapped]:
+    """Each row's natural key and request body (pure: runs anywhere)."""
+    mapped: list[Mapped] = []
+    for number, raw in chunk:
+        row = to_row(raw, header)
+        if isinstance(row, BadRow):
+            mapped.append((number, None, [("", row.message)]))
+            continue
+        try:
+            key = mapper.natural_key(row)
+        except RowError as error:
+            mapped.append((number, None, [("", str(error))]))
+            continue
+        try:
+            mapped.append((number, key, mapper.body(row)))
+        except RowError as error:
+            mapped.append((number, key, [("", str(error))]))
+    return mapped
 
 
 def check_batch(
@@ -92,23 +114,47 @@ def check_batch(
     phone_region: str,
     now: datetime,
     ids: IdSource | None = None,
-) -> Checked:
+) -> list[Outcome]:
     """Validate each body as the API does and build the call it logs (pure: runs anywhere)."""
     ids = ids or _process_ids()
-    keyed: list[Keyed] = []
-    errors: list[ErrorLine] = []
+    checked: list[Outcome] = []
     for number, key, body in mapped:
+        if not isinstance(body, dict):
+            checked.append((number, key, body))
+            continue
         try:
             cleaned = calls.validate_create(body, phone_region=phone_region, refs=refs)
         except ValidationFailed as failure:
-            errors.extend((number, "", message) for message in failure.errors)
-            errors.extend((number, field, text) for field, text in failure.field_errors.items())
+            problems = [("", message) for message in failure.errors]
+            problems.extend(failure.field_errors.items())
+            checked.append((number, key, problems))
             continue
         call = calls.new_call(
             cleaned, call_id=ids.new("acti"), now=now, principal=principal, user_names=refs.users
         )
-        keyed.append((key, activity_values(call_row(call, encode_json(call)))))
-    return Checked(keyed, errors)
+        checked.append((number, key, activity_values(call_row(call, encode_json(call)))))
+    return checked
+
+
+def load_chunk(
+    chunk: list[tuple[int, Raw]],
+    header: list[str] | None,
+    mapper: RowMapper,
+    principal: Principal,
+    phone_region: str,
+    now: datetime,
+    ids: IdSource | None = None,
+) -> list[Outcome] | Unchecked:
+    """Read, map and check a chunk of rows where they are (a worker process, or this one).
+
+    Rows that name no other object (a provider's export names none) are checked at once;
+    a chunk that does name some comes back unchecked, for the store to look them up.
+    """
+    mapped = map_rows(chunk, header, mapper)
+    if any(isinstance(body, dict) and calls.referenced_ids(body) for _, _, body in mapped):
+        return Unchecked(mapped)
+    refs = calls.References(users={principal.user_id: principal.user_name})
+    return check_batch(mapped, refs, principal, phone_region, now, ids)
 
 
 def _exit_with_parent(parent: int) -> None:
@@ -165,8 +211,14 @@ class Importer:
         self._first_rows: dict[str, int] = {}
 
     async def run(
-        self, rows: Iterable[NumberedRow], errors: ErrorFile, progress: Progress
+        self,
+        rows: Iterable[tuple[int, Raw]],
+        errors: ErrorFile,
+        progress: Progress,
+        *,
+        header: list[str] | None = None,
     ) -> ImportReport:
+        """Load numbered rows as read (`formats.read_raw`; a CSV's rows need its `header`)."""
         report = ImportReport()
         pool = (
             ProcessPoolExecutor(
@@ -178,36 +230,37 @@ class Importer:
             if self.workers > 1
             else None
         )
-        checking: deque[tuple[int, list[ErrorLine], asyncio.Future[Checked]]] = deque()
+        # Batches read and handed to the checkers, oldest first: (rows, its chunks checked).
+        batches: deque[tuple[int, datetime, list[asyncio.Future[list[Outcome] | Unchecked]]]]
+        batches = deque()
         self._first_rows.clear()
         writing: asyncio.Future[int] | None = None
 
         async def write_next() -> None:
             nonlocal writing
-            count, mapping_errors, checked_future = checking.popleft()
-            checked = await checked_future
-            for line in (*mapping_errors, *checked.errors):
-                errors.add(*line)
-            errors.flush()
-            repeats = {line[0] for line in mapping_errors if line[1] == REPEATED}
-            report.repeated += len(repeats)
-            report.failed += len({line[0] for line in (*mapping_errors, *checked.errors)} - repeats)
+            count, now, futures = batches.popleft()
+            keyed: list[Keyed] = []
+            for outcomes in await self._checked([await future for future in futures], now, pool):
+                self._collect(outcomes, keyed, errors, report)
             # The previous batch commits while this one was being checked.
             if writing is not None:
                 report.imported += await writing
             writing = asyncio.ensure_future(
-                self.store.import_activities(self.principal.organization_id, checked.keyed)
+                self.store.import_activities(self.principal.organization_id, keyed)
             )
             report.rows += count
             progress(count)
 
         try:
-            for chunk in _chunks(iter(rows), self.batch):
-                mapped, mapping_errors = self._map(chunk)
-                checking.append((len(chunk), mapping_errors, await self._check(mapped, pool)))
-                if len(checking) > self.workers:
+            for batch in _chunks(iter(rows), self.batch):
+                now = self.clock.now()
+                futures = [self._load(chunk, header, now, pool) for chunk in _pieces(batch)]
+                batches.append((len(batch), now, futures))
+                # With worker processes, the next batch is being checked while this one is
+                # collected; without, it is checked here while this one commits.
+                if len(batches) > (pool is not None):
                     await write_next()
-            while checking:
+            while batches:
                 await write_next()
             if writing is not None:
                 report.imported += await writing
@@ -215,54 +268,92 @@ class Importer:
         finally:
             if writing is not None:
                 await writing
-            for _, _, future in checking:
-                future.cancel()
+            for _, _, futures in batches:
+                for future in futures:
+                    future.cancel()
             if pool is not None:
                 pool.shutdown(cancel_futures=True)
         report.skipped = report.rows - report.failed - report.imported - report.repeated
         return report
 
-    def _map(self, chunk: list[NumberedRow]) -> tuple[list[Mapped], list[ErrorLine]]:
-        """Each row's natural key and request body; rows that cannot be read, as errors."""
-        mapped: list[Mapped] = []
-        errors: list[ErrorLine] = []
-        mapper = self.mapper
-        for number, row in chunk:
-            if isinstance(row, BadRow):
-                errors.append((number, "", row.message))
-                continue
-            try:
-                key = mapper.natural_key(row)
-                first = self._first_rows.setdefault(key, number)
-                if first != number:
-                    errors.append((number, REPEATED, f"the same call as row {first}: not loaded"))
-                    continue
-                mapped.append((number, key, mapper.body(row)))
-            except RowError as error:
-                errors.append((number, "", str(error)))
-        return mapped, errors
-
-    async def _check(
-        self, mapped: list[Mapped], pool: ProcessPoolExecutor | None
-    ) -> asyncio.Future[Checked]:
-        """Start validating a batch (in a worker process when there is a pool)."""
-        principal, region, now = self.principal, self.settings.phone_region, self.clock.now()
-        if self.settings.match_phone:
-            mapped = await self._attach_by_phone(mapped, region)
-        refs = await self._references(body for _, _, body in mapped)
+    def _load(
+        self,
+        chunk: list[tuple[int, Raw]],
+        header: list[str] | None,
+        now: datetime,
+        pool: ProcessPoolExecutor | None,
+    ) -> asyncio.Future[list[Outcome] | Unchecked]:
+        """Start reading, mapping and checking a chunk (in a worker process, with a pool)."""
         loop = asyncio.get_running_loop()
+        principal, region = self.principal, self.settings.phone_region
         if pool is not None:
-            return loop.run_in_executor(pool, check_batch, mapped, refs, principal, region, now)
-        future: asyncio.Future[Checked] = loop.create_future()
-        future.set_result(check_batch(mapped, refs, principal, region, now, self.ids))
+            return loop.run_in_executor(
+                pool, load_chunk, chunk, header, self.mapper, principal, region, now
+            )
+        future: asyncio.Future[list[Outcome] | Unchecked] = loop.create_future()
+        if self.settings.match_phone:
+            # Matching phones to contacts needs the store for every row: checked below.
+            future.set_result(Unchecked(map_rows(chunk, header, self.mapper)))
+        else:
+            future.set_result(
+                load_chunk(chunk, header, self.mapper, principal, region, now, self.ids)
+            )
         return future
+
+    async def _checked(
+        self,
+        loaded: list[list[Outcome] | Unchecked],
+        now: datetime,
+        pool: ProcessPoolExecutor | None,
+    ) -> list[list[Outcome]]:
+        """The chunks of a batch checked: those that name other objects, after looking them up."""
+        principal, region = self.principal, self.settings.phone_region
+        loop = asyncio.get_running_loop()
+        pending: list[asyncio.Future[list[Outcome]] | list[Outcome]] = []
+        for chunk in loaded:
+            if not isinstance(chunk, Unchecked):
+                pending.append(chunk)
+                continue
+            mapped = chunk.mapped
+            if self.settings.match_phone:
+                mapped = await self._attach_by_phone(mapped, region)
+            refs = await self._references(mapped)
+            if pool is not None:
+                pending.append(
+                    loop.run_in_executor(pool, check_batch, mapped, refs, principal, region, now)
+                )
+            else:
+                pending.append(check_batch(mapped, refs, principal, region, now, self.ids))
+        return [chunk if isinstance(chunk, list) else await chunk for chunk in pending]
+
+    def _collect(
+        self, outcomes: list[Outcome], keyed: list[Keyed], errors: ErrorFile, report: ImportReport
+    ) -> None:
+        """Calls to write, and bad and repeated rows to report, in row order."""
+        first_rows = self._first_rows
+        for number, key, outcome in outcomes:
+            if key is not None:
+                first = first_rows.setdefault(key, number)
+                if first != number:
+                    errors.add(number, REPEATED, f"the same call as row {first}: not loaded")
+                    report.repeated += 1
+                    continue
+            if isinstance(outcome, tuple):
+                assert key is not None  # a row that became a call was read, so has a key
+                keyed.append((key, outcome))
+                continue
+            report.failed += 1
+            for field, message in outcome:
+                errors.add(number, field, message)
 
     async def _attach_by_phone(self, mapped: list[Mapped], region: str) -> list[Mapped]:
         """With `--match-phone`: give unattached calls the contact their number names."""
         attached: list[Mapped] = []
         for number, key, body in mapped:
-            if isinstance(body.get("phone"), str) and not (
-                body.get("lead_id") or body.get("contact_id")
+            if (
+                isinstance(body, dict)
+                and isinstance(body.get("phone"), str)
+                and not (body.get("lead_id") or body.get("contact_id"))
             ):
                 try:
                     phone = normalize_phone(body["phone"], default_region=region)
@@ -278,11 +369,11 @@ class Importer:
             attached.append((number, key, body))
         return attached
 
-    async def _references(self, bodies: Iterable[dict[str, Any]]) -> calls.References:
-        """What the organization holds of every id the batch names: one lookup per batch."""
+    async def _references(self, mapped: list[Mapped]) -> calls.References:
+        """What the organization holds of every id the rows name: one lookup per chunk."""
         wanted = calls.ReferencedIds(set(), set(), set(), set())
-        for body in bodies:
-            named = calls.referenced_ids(body)
+        for _, _, body in mapped:
+            named = calls.referenced_ids(body) if isinstance(body, dict) else None
             if named is not None:
                 wanted.users.update(named.users)
                 wanted.leads.update(named.leads)
@@ -291,6 +382,12 @@ class Importer:
         return await look_up_references(self.store, self.principal, wanted)
 
 
-def _chunks(rows: Iterator[NumberedRow], size: int) -> Iterator[list[NumberedRow]]:
+def _chunks(rows: Iterator[tuple[int, Raw]], size: int) -> Iterator[list[tuple[int, Raw]]]:
     while chunk := list(islice(rows, size)):
         yield chunk
+
+
+def _pieces(batch: list[tuple[int, Raw]]) -> Iterator[list[tuple[int, Raw]]]:
+    """A batch in chunks for the checkers: small enough to keep every worker busy."""
+    for start in range(0, len(batch), CHUNK):
+        yield batch[start : start + CHUNK]
