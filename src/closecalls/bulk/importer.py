@@ -39,9 +39,9 @@ from closecalls.store.store import Store
 
 # Rows per transaction: more saves little (a batch's commit costs by its pages, not its
 # count), and every batch in flight is held in memory, two or three at a time.
-BATCH = 5_000
+BATCH = 2_000
 # Rows per task a worker process checks.
-CHUNK = 1_000
+CHUNK = 500
 # The error file's "field" for a row that repeats an earlier one (not an error of the row's).
 REPEATED = "(repeated)"
 Progress = Callable[[int], None]
