@@ -13,24 +13,34 @@ from closecalls.bulk.formats import BadRow, CsvRow
 from closecalls.bulk.importer import ErrorFile, Importer, ImportReport
 from closecalls.bulk.mappings import mapper
 from closecalls.domain.principal import Principal
-from tests.factories import create_lead
+from closecalls.settings import Settings
+from tests.factories import create_contact, create_lead
 
 CALLS = "/api/v1/activity/call/"
 
 
 async def run_import(
-    app: App, tenant: Tenant, rows: list[Any], *, batch: int = 3, mapping: str = "close"
+    app: App,
+    tenant: Tenant,
+    rows: list[Any],
+    *,
+    batch: int = 3,
+    mapping: str = "close",
+    workers: int = 1,
+    settings: Settings | None = None,
+    header: list[str] | None = None,
 ) -> tuple[ImportReport, list[list[str]]]:
     """Import numbered rows as the tenant's user; the report and the error file's lines."""
     principal = Principal(tenant.organization.id, tenant.user.id, "API User", "cli_import")
     services = app.services
     importer = Importer(
-        services.store, services.settings, principal, mapper(mapping, {}, None),
-        clock=services.clock, ids=services.ids, batch=batch,
+        services.store, settings or services.settings, principal, mapper(mapping, {}, None),
+        clock=services.clock, ids=services.ids, batch=batch, workers=workers,
     )  # fmt: skip
     output = io.StringIO()
     done: list[int] = []
-    report = await importer.run(enumerate(rows, start=1), ErrorFile(output), done.append)
+    numbered = enumerate(rows, start=1)
+    report = await importer.run(numbered, ErrorFile(output), done.append, header=header)
     assert sum(done) == len(rows)
     lines = [line.split(",", 2) for line in output.getvalue().splitlines()]
     assert lines[0] == ["row", "field", "message"]
@@ -122,3 +132,48 @@ async def test_keys_are_per_organization(
     rows = [CsvRow({"id": "shared", "duration": "3"})]
     assert (await run_import(app, tenant, rows))[0].imported == 1
     assert (await run_import(app, other_tenant, rows))[0].imported == 1
+
+
+async def test_rows_as_read_are_checked_in_worker_processes_references_included(
+    app: App, tenant: Tenant, client: httpx.AsyncClient, other_client: httpx.AsyncClient
+) -> None:
+    # CSV cells and JSON Lines lines as `read_raw` gives them; a chunk naming a lead is
+    # looked up by this process, then checked by a worker, like the rest.
+    mine = await create_lead(client)
+    theirs = await create_lead(other_client)
+    rows = [
+        ["r1", "75", "", "+16505551234"],
+        ["r2", "-1", "", ""],
+        ["r3", "5", mine["id"], ""],
+        ["r4", "5", theirs["id"], ""],
+        ["r1", "75", "", "+16505551234"],
+        b'{"id": "j1", "duration": 9}\n',
+        b"[1, 2]\n",
+    ]
+    header = ["id", "duration", "lead_id", "phone"]
+    report, errors = await run_import(app, tenant, rows, batch=4, workers=2, header=header)
+    assert (report.rows, report.imported, report.repeated, report.failed) == (7, 3, 1, 3)
+    assert errors == [
+        ["2", "duration", "The value must be at least 0."],
+        ["4", "lead_id", "Object does not exist."],
+        ["5", "(repeated)", "the same call as row 1: not loaded"],
+        ["7", "", "a line must hold one JSON object"],
+    ]
+    calls = await all_calls(client)
+    assert sorted(call["duration"] for call in calls) == [5, 9, 75]
+    assert {call["lead_id"] for call in calls} == {None, mine["id"]}
+
+
+async def test_match_phone_attaches_imported_calls_to_the_contact_with_the_number(
+    app: App, tenant: Tenant, client: httpx.AsyncClient
+) -> None:
+    lead = await create_lead(client)
+    contact = await create_contact(
+        client, lead["id"], phones=[{"phone": "+16505551234", "type": "office"}]
+    )
+    settings = app.services.settings.replace(match_phone=True)
+    rows = [{"id": "1", "phone": "+1 650 555 1234"}, {"id": "2", "phone": "+16505550000"}]
+    report, errors = await run_import(app, tenant, rows, workers=2, settings=settings)
+    assert (report.imported, errors) == (2, [])
+    attached = {call["phone"]: call["contact_id"] for call in await all_calls(client)}
+    assert attached == {"+16505551234": contact["id"], "+16505550000": None}

@@ -96,8 +96,12 @@ def to_row(raw: Raw, header: list[str] | None) -> dict[str, Any] | BadRow:
     """A row as read, as the dict the mappings take (or a BadRow saying why not)."""
     if isinstance(raw, list):
         # As csv.DictReader makes it (cells past the header dropped, a later column of the
-        # same name wins), then: an empty cell is a missing value (CSV cannot tell "" from null).
-        cells = dict(zip(header or (), raw, strict=False))
+        # same name wins, columns past a short row's end empty), then: an empty cell is a
+        # missing value (CSV cannot tell "" from null).
+        header = header or []
+        cells: dict[str, str | None] = dict(zip(header, raw, strict=False))
+        if len(raw) < len(header):
+            cells.update(dict.fromkeys(header[len(raw) :]))
         return CsvRow({k: v for k, v in cells.items() if v})
     if isinstance(raw, bytes):
         try:
