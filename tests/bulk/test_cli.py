@@ -118,7 +118,7 @@ def test_an_import_killed_halfway_resumes_and_loads_every_row_once(
     total, batch = 20_000, 300
     source = write_lines(tmp_path / "big.jsonl", sample_rows(total))
     command = [sys.executable, "-m", "closecalls", "import", str(source), "--database", database,
-               "--batch", str(batch)]  # fmt: skip
+               "--batch", str(batch), "--workers", "2"]  # fmt: skip
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 60

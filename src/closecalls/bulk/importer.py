@@ -42,6 +42,8 @@ from closecalls.store.store import Store
 BATCH = 2_000
 # Rows per task a worker process checks.
 CHUNK = 500
+# Files with more rows than this are checked in worker processes by default.
+WORKER_ROWS = 40_000
 # The error file's "field" for a row that repeats an earlier one (not an error of the row's).
 REPEATED = "(repeated)"
 Progress = Callable[[int], None]
