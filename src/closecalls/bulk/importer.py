@@ -227,8 +227,8 @@ def _process_ids() -> IdSource:
 class Importer:
     """Loads rows into one organization as one of its users.
 
-    With `workers` > 1 the batches are validated in that many processes while this one
-    reads ahead and the store writes: validation is most of an import's work.
+    With `workers` > 1, rows are mapped and validated in that many processes, a chunk at a
+    time, while this one reads ahead and the store writes: that is most of an import's work.
     """
 
     def __init__(
