@@ -56,11 +56,21 @@ def cell(row: Row, column: str) -> Any:
     return value
 
 
+# The fields whose CSV cells are not text; looked up once, not per cell.
+_TYPED_KINDS = {
+    name: field.kind
+    for name, field in calls.CREATE_SCHEMA.items()
+    if field.kind in ("integer", "object", "datetime")
+}
+
+
 def typed(field: str, value: Any) -> Any:
     """A CSV cell as the JSON type the field takes; anything else is left to validation."""
     if not isinstance(value, str):
         return value
-    kind = calls.CREATE_SCHEMA[field].kind if field in calls.CREATE_SCHEMA else "string"
+    kind = _TYPED_KINDS.get(field)
+    if kind is None:
+        return value
     if kind == "integer" and _INTEGER.fullmatch(value.strip()):
         return int(value)
     if kind == "object" and value.lstrip().startswith("{"):
