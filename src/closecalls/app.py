@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import os
 import re
@@ -282,4 +283,10 @@ def app_from_environment() -> App:
     """The application for the CLOSECALLS_* environment: what each `serve` worker runs."""
     settings = Settings.load()
     logs.configure(settings.log_level, settings.log_format)
-    return build_app(settings)
+    app = build_app(settings)
+    # What the imports and the application built lives as long as the process: frozen, a
+    # full collection no longer walks it. Under creates at 64 connections a full collection
+    # took 35 ms on average (59 ms at most) before and 5 (13) after: a request's tail.
+    gc.collect()
+    gc.freeze()
+    return app
