@@ -53,11 +53,13 @@ def test_lead_lookup_bench_prints_its_table() -> None:
         assert scenario in output
 
 
-def test_http_throughput_bench_prints_every_variant() -> None:
+@pytest.mark.parametrize("server", ["uvicorn", "granian"])
+def test_http_throughput_bench_prints_every_variant(server: str) -> None:
     output = run_bench(
         "bench.http_throughput", "--seconds", "1", "--connections", "4", "--rounds", "1",
-        timeout=300,
+        "--server", server, timeout=300,
     )  # fmt: skip
+    assert f"{server} on core" in output
     for variant in ("ceiling POST: decode + echo", "ceiling GET: echo",
                     "closecalls POST call, new number", "closecalls POST call, repeated number",
                     "closecalls GET call by id", "baseline POST, new number (FastAPI)",
