@@ -31,9 +31,10 @@ import sqlite3
 import tempfile
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from bench.load import http_request
 from bench.report import Timing, print_table
@@ -42,11 +43,12 @@ from closecalls.api.calls import call_row
 from closecalls.domain import calls
 from closecalls.domain.clock import ManualClock
 from closecalls.domain.ids import IdSource
+from closecalls.domain.listing import parse_activity_list, parse_call_list
 from closecalls.domain.principal import Principal
 from closecalls.http.responses import encode_json
 from closecalls.store.activities import activity_values
 from closecalls.store.rows import ActivityRow
-from closecalls.store.sql import INSERT_ACTIVITY
+from closecalls.store.sql import INSERT_ACTIVITY, SQLITE, build_list_sql
 from closecalls.store.sqlite_driver import SQLiteDriver
 from closecalls.store.store import Store
 from closecalls.testing.server import UNLIMITED, LiveServer
@@ -251,6 +253,27 @@ def scenarios(call_id: str) -> dict[str, str]:
     }
 
 
+def explain(path: Path, paths: dict[str, str]) -> None:
+    """Print SQLite's plan for each list scenario's page query, as the server would build it."""
+    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as connection:
+        organization_id = connection.execute("SELECT id FROM organization").fetchone()[0]
+        for name, target in paths.items():
+            parts = urlsplit(target)
+            params = dict(parse_qsl(parts.query))
+            if parts.path == "/api/v1/activity/":
+                query = parse_activity_list(params, tz_offset=None)
+            elif parts.path == "/api/v1/activity/call/":
+                query = replace(parse_call_list(params, tz_offset=None), types=("Call",))
+            else:
+                continue
+            built = build_list_sql(SQLITE, organization_id, query)
+            assert built is not None
+            sql, args = built
+            print(f"\n{name}: {sql}")
+            for row in connection.execute(f"EXPLAIN QUERY PLAN {sql}", args):
+                print(f"  {row[-1]}")
+
+
 def check_samples(client: Client, samples: dict[str, bytes]) -> None:
     """The server serves each sampled call byte for byte as it was made, newest first."""
     for call_id, document in samples.items():
@@ -275,6 +298,7 @@ def main() -> None:
     parser.add_argument("--loader", choices=("bulk", "store"), default="bulk")
     parser.add_argument("--database", type=Path, help="keep the loaded file here and reuse it")
     parser.add_argument("--load-only", action="store_true", help="load, then stop")
+    parser.add_argument("--explain", action="store_true", help="print each query's plan")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="closecalls-bench-") as folder:
@@ -291,6 +315,8 @@ def main() -> None:
         with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as connection:
             call_id = connection.execute("SELECT id FROM activity WHERE seq = ?", (args.calls,))
             newest_id = call_id.fetchone()[0]
+        if args.explain:
+            explain(database, scenarios(newest_id))
         server = LiveServer(f"sqlite:///{database}", KEY, workdir, environment=UNLIMITED)
         server.start()
         assert server.process is not None
