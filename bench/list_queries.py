@@ -31,10 +31,13 @@ import sqlite3
 import tempfile
 import time
 from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit
+
+import asyncpg
 
 from bench.load import http_request
 from bench.report import Timing, print_table
@@ -47,10 +50,12 @@ from closecalls.domain.listing import parse_activity_list, parse_call_list
 from closecalls.domain.principal import Principal
 from closecalls.http.responses import encode_json
 from closecalls.store.activities import activity_values
+from closecalls.store.postgres_driver import PostgresDriver
 from closecalls.store.rows import ActivityRow
 from closecalls.store.sql import INSERT_ACTIVITY, SQLITE, build_list_sql
 from closecalls.store.sqlite_driver import SQLiteDriver
 from closecalls.store.store import Store
+from closecalls.testing.postgres import ScratchDatabases, TemporaryPostgres
 from closecalls.testing.server import UNLIMITED, LiveServer
 
 KEY = "api_benchbenchbenchbench00.benchbenchbenchbench00"
@@ -91,23 +96,25 @@ def make_calls(count: int, seed: int, principal: Principal) -> Iterator[Activity
         yield call_row(call, encode_json(call))
 
 
-async def create_organization(path: Path, seed: int) -> Principal:
-    """The organization and its key, through the store (which also migrates the file)."""
+async def create_organization(store: Store, seed: int) -> Principal:
+    """The organization and its key, through the store."""
     clock = ManualClock(START)
-    store = Store(SQLiteDriver(path))
-    await store.open()
-    try:
-        tenant = await accounts.create_organization(
-            store, name="bench", clock=clock, ids=IdSource(clock, seed=seed), api_key=KEY
-        )
-    finally:
-        await store.close()
+    tenant = await accounts.create_organization(
+        store, name="bench", clock=clock, ids=IdSource(clock, seed=seed), api_key=KEY
+    )
     return Principal(tenant.organization.id, tenant.user.id, "API User", "api_bench")
 
 
-async def load_through_store(path: Path, rows: Iterator[ActivityRow]) -> None:
-    store = Store(SQLiteDriver(path))
+async def organization_in_sqlite(path: Path, seed: int) -> Principal:
+    store = Store(SQLiteDriver(path))  # opening it migrates the file
     await store.open()
+    try:
+        return await create_organization(store, seed)
+    finally:
+        await store.close()
+
+
+async def load_through_store(store: Store, rows: Iterator[ActivityRow]) -> None:
     batch: list[ActivityRow] = []
     for row in rows:
         batch.append(row)
@@ -115,7 +122,31 @@ async def load_through_store(path: Path, rows: Iterator[ActivityRow]) -> None:
             await store.insert_activities(batch)
             batch = []
     await store.insert_activities(batch)
-    await store.close()
+
+
+async def load_sqlite_through_store(path: Path, rows: Iterator[ActivityRow]) -> None:
+    store = Store(SQLiteDriver(path))
+    await store.open()
+    try:
+        await load_through_store(store, rows)
+    finally:
+        await store.close()
+
+
+async def load_postgres(url: str, count: int, seed: int) -> dict[str, bytes]:
+    """Fill a migrated PostgreSQL database through the store, as `load` does a SQLite file."""
+    store = Store(PostgresDriver(url))
+    await store.open()
+    try:
+        principal = await create_organization(store, seed)
+        samples: dict[str, bytes] = {}
+        started = time.perf_counter()
+        await load_through_store(store, sampled(count, seed, principal, samples))
+        elapsed = time.perf_counter() - started
+    finally:
+        await store.close()
+    print(f"loaded {count} calls in {elapsed:.1f} s ({count / elapsed:,.0f} rows/s, store)")
+    return samples
 
 
 def load_in_bulk(path: Path, rows: Iterator[ActivityRow]) -> None:
@@ -144,23 +175,27 @@ def load_in_bulk(path: Path, rows: Iterator[ActivityRow]) -> None:
     connection.close()
 
 
-def load(path: Path, count: int, seed: int, loader: str) -> dict[str, bytes]:
-    """Fill one organization with `count` calls; a few of them by id, to check afterwards."""
-    principal = asyncio.run(create_organization(path, seed))
-    samples: dict[str, bytes] = {}
+def sampled(
+    count: int, seed: int, principal: Principal, samples: dict[str, bytes]
+) -> Iterator[ActivityRow]:
+    """`make_calls`, keeping a few documents by id (the newest last) to check afterwards."""
     every = max(1, count // SAMPLES)
+    for n, row in enumerate(make_calls(count, seed, principal)):
+        if n % every == 0 or n == count - 1:
+            samples[row.id] = row.document
+        yield row
 
-    def sampled() -> Iterator[ActivityRow]:
-        for n, row in enumerate(make_calls(count, seed, principal)):
-            if n % every == 0 or n == count - 1:
-                samples[row.id] = row.document
-            yield row
 
+def load(path: Path, count: int, seed: int, loader: str) -> dict[str, bytes]:
+    """Fill one organization of a SQLite file with `count` calls; a few of them by id."""
+    principal = asyncio.run(organization_in_sqlite(path, seed))
+    samples: dict[str, bytes] = {}
+    rows = sampled(count, seed, principal, samples)
     started = time.perf_counter()
     if loader == "store":
-        asyncio.run(load_through_store(path, sampled()))
+        asyncio.run(load_sqlite_through_store(path, rows))
     else:
-        load_in_bulk(path, sampled())
+        load_in_bulk(path, rows)
     elapsed = time.perf_counter() - started
     print(f"loaded {count} calls in {elapsed:.1f} s ({count / elapsed:,.0f} rows/s, {loader})")
     return samples
@@ -253,6 +288,31 @@ def scenarios(call_id: str) -> dict[str, str]:
     }
 
 
+@contextmanager
+def postgres_database(admin_url: str) -> Iterator[tuple[str, str]]:
+    """A migrated database: the app role's URL and a superuser's."""
+    with ExitStack() as stack:
+        if not admin_url:
+            cluster = TemporaryPostgres(durable=True)
+            cluster.start()
+            stack.callback(cluster.stop)
+            admin_url = cluster.admin_url
+        databases = ScratchDatabases(admin_url)
+        databases.setup()
+        stack.callback(databases.teardown)
+        url = databases.create()
+        yield url, databases.admin_url_for(urlsplit(url).path.lstrip("/"))
+
+
+async def vacuum(admin_url: str) -> None:
+    """What autovacuum would do after a load: the visibility map (index-only scans), statistics."""
+    connection = await asyncpg.connect(admin_url)
+    try:
+        await connection.execute("VACUUM ANALYZE activity")
+    finally:
+        await connection.close()
+
+
 def explain(path: Path, paths: dict[str, str]) -> None:
     """Print SQLite's plan for each list scenario's page query, as the server would build it."""
     with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as connection:
@@ -299,25 +359,35 @@ def main() -> None:
     parser.add_argument("--database", type=Path, help="keep the loaded file here and reuse it")
     parser.add_argument("--load-only", action="store_true", help="load, then stop")
     parser.add_argument("--explain", action="store_true", help="print each query's plan")
+    parser.add_argument(
+        "--postgres", metavar="ADMIN_URL", nargs="?", const="",
+        help="on PostgreSQL instead: a superuser's URL, or none for a throwaway cluster",
+    )  # fmt: skip
     args = parser.parse_args()
 
-    with tempfile.TemporaryDirectory(prefix="closecalls-bench-") as folder:
+    with tempfile.TemporaryDirectory(prefix="closecalls-bench-") as folder, ExitStack() as stack:
         workdir = Path(folder)
-        database = args.database or workdir / "bench.db"
-        samples: dict[str, bytes] = {}
-        if database.exists() and calls_in(database) == args.calls:
-            print(f"reusing {args.calls} calls in {database}")
+        if args.postgres is not None:
+            url, admin_url = stack.enter_context(postgres_database(args.postgres))
+            samples = asyncio.run(load_postgres(url, args.calls, args.seed))
+            asyncio.run(vacuum(admin_url))
+            newest_id, target = list(samples)[-1], url
         else:
-            database.unlink(missing_ok=True)
-            samples = load(database, args.calls, args.seed, args.loader)
-        if args.load_only:
-            return
-        with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as connection:
-            call_id = connection.execute("SELECT id FROM activity WHERE seq = ?", (args.calls,))
-            newest_id = call_id.fetchone()[0]
-        if args.explain:
-            explain(database, scenarios(newest_id))
-        server = LiveServer(f"sqlite:///{database}", KEY, workdir, environment=UNLIMITED)
+            database = args.database or workdir / "bench.db"
+            samples = {}
+            if database.exists() and calls_in(database) == args.calls:
+                print(f"reusing {args.calls} calls in {database}")
+            else:
+                database.unlink(missing_ok=True)
+                samples = load(database, args.calls, args.seed, args.loader)
+            if args.load_only:
+                return
+            with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as connection:
+                found = connection.execute("SELECT id FROM activity WHERE seq = ?", (args.calls,))
+                newest_id, target = found.fetchone()[0], f"sqlite:///{database}"
+            if args.explain:
+                explain(database, scenarios(newest_id))
+        server = LiveServer(target, KEY, workdir, environment=UNLIMITED)
         server.start()
         assert server.process is not None
         pid = server.process.pid
