@@ -256,6 +256,23 @@ class Client:
         self.socket.close()
 
 
+def answered_within(client: Client, request: bytes) -> tuple[float, float]:
+    """Requests the server has answered so far, and those it took at most 5 ms over.
+
+    From its Prometheus latency histogram (time inside the server, from request to answer),
+    summed over routes: each scenario runs alone, so the difference is that scenario's.
+    """
+    total = within = 0.0
+    for line in client.send(request).decode().splitlines():
+        if line.startswith("closecalls_http_request_duration_seconds_count{"):
+            total += float(line.rsplit(" ", 1)[1])
+        elif line.startswith("closecalls_http_request_duration_seconds_bucket{") and (
+            'le="0.005"' in line
+        ):
+            within += float(line.rsplit(" ", 1)[1])
+    return total, within
+
+
 def cpu_seconds(pid: int) -> float:
     """A process's user + system CPU so far."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
@@ -400,14 +417,20 @@ def main() -> None:
                 client.send(request)  # warm the page cache before timing
             samples_of: dict[str, list[float]] = {name: [] for name in requests}
             cpu_of = dict.fromkeys(requests, 0.0)
+            within_of = dict.fromkeys(requests, 0.0)
+            metrics = client.request("/metrics")
             for _ in range(args.rounds):
                 for name, request in requests.items():
-                    cpu = cpu_seconds(pid)
+                    cpu, (answered, within) = cpu_seconds(pid), answered_within(client, metrics)
                     for _ in range(args.requests):
                         started = time.perf_counter()
                         client.send(request)
                         samples_of[name].append(time.perf_counter() - started)
                     cpu_of[name] += cpu_seconds(pid) - cpu
+                    now_answered, now_within = answered_within(client, metrics)
+                    # The scrape before this scenario's first request counts among its answers.
+                    assert now_answered - answered == args.requests + 1, "metrics are off"
+                    within_of[name] += now_within - within - 1
             rss = server.peak_rss_kib()
             status = Path(f"/proc/{pid}/status").read_text().splitlines()
             resident = {line.split(":")[0]: int(line.split()[1]) for line in status
@@ -427,9 +450,11 @@ def main() -> None:
             f"{resident['RssFile'] / 1024:.0f} MiB of mapped files)",
         },
     )
-    print("\nserver CPU per request (user + system, from /proc):")
+    print("\nserver CPU per request (user + system, from /proc), and share answered in")
+    print("5 ms or less inside the server (its latency histogram):")
     for name, cpu in cpu_of.items():
-        print(f"  {name:<46} {cpu * 1000 / len(samples_of[name]):.2f} ms")
+        count = len(samples_of[name])
+        print(f"  {name:<46} {cpu * 1000 / count:>6.2f} ms {within_of[name] / count:>8.1%}")
 
 
 if __name__ == "__main__":
