@@ -430,7 +430,7 @@ def main() -> None:
                     now_answered, now_within = answered_within(client, metrics)
                     # The scrape before this scenario's first request counts among its answers.
                     assert now_answered - answered == args.requests + 1, "metrics are off"
-                    within_of[name] += now_within - within - 1
+                    within_of[name] += max(0.0, now_within - within - 1)
             rss = server.peak_rss_kib()
             status = Path(f"/proc/{pid}/status").read_text().splitlines()
             resident = {line.split(":")[0]: int(line.split()[1]) for line in status
