@@ -47,6 +47,16 @@ def test_list_queries_bulk_loader_writes_what_the_store_writes(tmp_path: Path) -
 
 
 @pytest.mark.postgresql
+def test_list_queries_bench_runs_on_postgresql(postgres_databases: ScratchDatabases) -> None:
+    output = run_bench(
+        "bench.list_queries", "--calls", "500", "--requests", "3",
+        "--postgres", postgres_databases.admin_url, timeout=180,
+    )  # fmt: skip
+    assert "loaded 500 calls" in output
+    assert "100 calls of one lead" in output
+
+
+@pytest.mark.postgresql
 def test_backends_bench_prints_create_and_list_for_each_backend(
     postgres_databases: ScratchDatabases,
 ) -> None:
