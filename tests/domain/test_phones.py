@@ -40,7 +40,7 @@ def test_time_zones_of_a_normalised_number() -> None:
 
 def test_the_compiled_parser_carries_the_reference_metadata() -> None:
     # Two metadata releases apart, the two libraries disagree on numbers in the regions that
-    # changed between them (9.0.41 against 9.0.43: 70 of the 117,565 inputs below, in Zimbabwe,
+    # changed between them (9.0.41 against 9.0.43: 70 of the ~117,600 inputs below, in Zimbabwe,
     # Benin, China...), so the differential test means something only for the same release.
     assert rphonenumbers.__phonenumbers_version__ == phonenumbers.__version__
 
