@@ -104,7 +104,7 @@ def run_wrk(
                "--latency", "-s", lua.name, url]  # fmt: skip
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     os.unlink(lua.name)
-    patterns = (r"Requests/sec:\s+([\d.]+)", r"^\s+50%\s+(\S+)$", r"^\s+99%\s+(\S+)$")
+    patterns = (r"Requests/sec:\s+([\d.]+)", r"^\s+50%\s+(\S+)\s*$", r"^\s+99%\s+(\S+)\s*$")
     found = [re.search(pattern, output, re.M) for pattern in patterns]
     if not all(found):
         raise RuntimeError(f"cannot read wrk's output:\n{output}")

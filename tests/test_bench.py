@@ -168,3 +168,9 @@ def test_observability_bench_prints_each_variant() -> None:
     output = run_bench("bench.observability", "--creates", "200", "--rounds", "1")
     for row in ("(baseline)", "metrics on (the default without a log)", "access log on"):
         assert row in output
+
+
+def test_write_path_bench_prints_every_variant() -> None:
+    output = run_bench("bench.write_path", "--inserts", "64", "--prefill", "64", "--rounds", "1")
+    assert "without the event row" in output
+    assert "integer organization key" in output
