@@ -61,6 +61,8 @@ access_log = logging.getLogger("closecalls.access")
 _ACCESS = access_log.name
 # A caller's own request id is echoed when it is short and plain; otherwise we make one.
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
+# Container allocations (net of frees) between young collections; Python's default is 700.
+YOUNG_COLLECTION_THRESHOLD = 7_000
 
 
 class _RequestIds:
@@ -264,6 +266,12 @@ def build_app(
     ids: IdSource | None = None,
 ) -> App:
     """The application for these settings; tests inject the clock, ids or store."""
+    # A create allocates a few hundred objects the cyclic collector tracks; with a hundred
+    # requests in flight the default young threshold (700) ran a collection every 14
+    # creates, each walking every live request, and every tenth of those the older heap:
+    # 40 µs of CPU a create, all on the event loop. Ten times the threshold collects about
+    # once per 1,000 creates (docs/performance.md, "Validation and the event loop's share").
+    gc.set_threshold(YOUNG_COLLECTION_THRESHOLD, *gc.get_threshold()[1:])
     clock = clock or SystemClock()
     if settings.admin_token:
         from closecalls.toolkit.hook import tenant_aware
