@@ -1,6 +1,7 @@
 """Durable creates and reads against the hardware's ceiling and a FastAPI baseline, in one run.
 
 Run: .venv/bin/python -m bench.http_throughput [--seconds 10] [--connections 64] [--rounds 3]
+     [--server uvicorn|granian]
 
 Each server runs pinned to core 0; wrk (Debian's `wrk`, installed if missing) drives it
 from core 1 over loopback. Servers: the ceiling (bench/ceiling.py: decode and echo, no
@@ -10,6 +11,10 @@ The headline create is realistic: every request a new phone number (US and UK, E
 the same lead and contact references, a note of varying length; the repeated-number
 variant sends one body again and again. Variants take turns for `--rounds` rounds and each
 figure is the median round; POSTs are divided by the ceiling's POST, GETs by its GET.
+`--server` runs all three on uvicorn (the default) or granian, so each ratio is to a ceiling
+on the same server. Beside req/s, each variant's server CPU per request (all its processes
+and threads, from /proc): on a shared machine a server with more threads gets a larger share
+of its core, which moves req/s but not the CPU a request costs.
 """
 
 from __future__ import annotations
@@ -73,6 +78,7 @@ class Result:
     p99_ms: float
     errors: int
     peak_rss_mib: float
+    cpu_us: float  # the server's CPU time per request, all its processes and threads
 
 
 def ensure_wrk() -> str:
@@ -97,22 +103,24 @@ def _to_ms(text: str) -> float:
 
 def run_wrk(
     wrk: str, url: str, script: str, seconds: int, connections: int
-) -> tuple[float, float, float, int]:
+) -> tuple[float, float, float, int, int]:
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as lua:
         lua.write(script)
     command = ["taskset", "-c", LOAD_CORE, wrk, "-t1", f"-c{connections}", f"-d{seconds}s",
                "--latency", "-s", lua.name, url]  # fmt: skip
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     os.unlink(lua.name)
-    patterns = (r"Requests/sec:\s+([\d.]+)", r"^\s+50%\s+(\S+)$", r"^\s+99%\s+(\S+)$")
+    patterns = (r"Requests/sec:\s+([\d.]+)", r"^\s+50%\s+(\S+)\s*$", r"^\s+99%\s+(\S+)\s*$",
+                r"(\d+) requests in")  # fmt: skip
     found = [re.search(pattern, output, re.M) for pattern in patterns]
     if not all(found):
         raise RuntimeError(f"cannot read wrk's output:\n{output}")
-    rate, p50, p99 = (match.group(1) for match in found if match)
+    rate, p50, p99, count = (match.group(1) for match in found if match)
     rate_value, p50_ms, p99_ms = float(rate), _to_ms(p50), _to_ms(p99)
     bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
     errors = re.search(r"Socket errors:.*", output)
-    return rate_value, p50_ms, p99_ms, (int(bad.group(1)) if bad else 0) + (1 if errors else 0)
+    failed = (int(bad.group(1)) if bad else 0) + (1 if errors else 0)
+    return rate_value, p50_ms, p99_ms, failed, int(count)
 
 
 def lua(
@@ -155,12 +163,28 @@ class Server:
                 time.sleep(0.1)
         raise TimeoutError(" ".join(self.command))
 
-    def peak_rss_mib(self) -> float:
+    def pids(self) -> list[int]:
+        """The server's process and its children (granian's workers, under its supervisor)."""
         assert self.process is not None
-        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-        return float("nan")
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        return [self.process.pid, *map(int, children.read_text().split())]
+
+    def peak_rss_mib(self) -> float:
+        """The peak resident memory of the server's processes, added up."""
+        total = 0
+        for pid in self.pids():
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    total += int(line.split()[1])
+        return total / 1024
+
+    def cpu_seconds(self) -> float:
+        """User and system CPU time of the server's processes, every thread's."""
+        ticks = 0
+        for pid in self.pids():
+            fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime
+        return ticks / os.sysconf("SC_CLK_TCK")
 
     def __exit__(self, *_: object) -> None:
         assert self.process is not None
@@ -181,8 +205,12 @@ class Variant:
 def measure(variant: Variant, args: argparse.Namespace, wrk: str) -> Result:
     url = f"http://127.0.0.1:{variant.server.port}{variant.path}"
     run_wrk(wrk, url, variant.script, 1, args.connections)  # warm up
-    rate, p50, p99, errors = run_wrk(wrk, url, variant.script, args.seconds, args.connections)
-    return Result(variant.name, rate, p50, p99, errors, variant.server.peak_rss_mib())
+    before = variant.server.cpu_seconds()
+    rate, p50, p99, errors, count = run_wrk(
+        wrk, url, variant.script, args.seconds, args.connections
+    )
+    cpu_us = (variant.server.cpu_seconds() - before) * 1e6 / max(count, 1)
+    return Result(variant.name, rate, p50, p99, errors, variant.server.peak_rss_mib(), cpu_us)
 
 
 def median_result(rounds: list[Result]) -> Result:
@@ -191,10 +219,18 @@ def median_result(rounds: list[Result]) -> Result:
     return Result(
         rounds[0].name, median([r.per_second for r in rounds]), median([r.p50_ms for r in rounds]),
         median([r.p99_ms for r in rounds]), sum(r.errors for r in rounds),
-        max(r.peak_rss_mib for r in rounds),
+        max(r.peak_rss_mib for r in rounds), median([r.cpu_us for r in rounds]),
     )  # fmt: skip
 
 
+# How each server runs an ASGI application (`module:app` is appended): one process on uvicorn,
+# a supervisor and one worker on granian, as `closecalls serve --server` runs them.
+SERVERS = {
+    "uvicorn": [sys.executable, "-m", "uvicorn", "--port", "{port}", "--log-level", "warning",
+                "--no-access-log"],
+    "granian": [sys.executable, "-m", "granian", "--interface", "asgi", "--port", "{port}",
+                "--no-ws", "--http", "1", "--loop", "uvloop", "--log-level", "warning"],
+}  # fmt: skip
 CEILING_POST, CEILING_GET = "ceiling POST: decode + echo, no storage", "ceiling GET: echo"
 CREATE = "closecalls POST call, new number (SQLite FULL)"
 REPEATED = "closecalls POST call, repeated number"
@@ -231,25 +267,27 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--server", choices=tuple(SERVERS), default="uvicorn",
+                        help="the HTTP server every variant runs on")  # fmt: skip
     args = parser.parse_args()
     wrk = ensure_wrk()
     python = sys.executable
-    uvicorn = [python, "-m", "uvicorn", "--port", "{port}", "--log-level", "warning",
-               "--no-access-log"]  # fmt: skip
+    asgi = SERVERS[args.server]
     rounds: dict[str, list[Result]] = {}
     with tempfile.TemporaryDirectory(prefix="closecalls-http-") as folder, ExitStack() as running:
         workdir = Path(folder)
         here = {"PYTHONPATH": str(Path.cwd())}
-        ceiling = running.enter_context(Server([*uvicorn, "bench.ceiling:app"], here, workdir))
+        ceiling = running.enter_context(Server([*asgi, "bench.ceiling:app"], here, workdir))
         closecalls = running.enter_context(Server(
             [python, "-m", "closecalls", "serve", "--port", "{port}", "--database",
-             str(workdir / "closecalls.db"), "--bootstrap-key", KEY, "--rate-limits", "off"],
+             str(workdir / "closecalls.db"), "--bootstrap-key", KEY, "--rate-limits", "off",
+             "--server", args.server],
             {}, workdir,
         ))  # fmt: skip
         peer_env = {**here, "CLOSECALLS_BENCH_DB": str(workdir / "b.db"),
                     "CLOSECALLS_BENCH_KEY": KEY}  # fmt: skip
         peer = running.enter_context(
-            Server([*uvicorn, "bench.fastapi_baseline:app"], peer_env, workdir)
+            Server([*asgi, "bench.fastapi_baseline:app"], peer_env, workdir)
         )
         every = variants(ceiling, closecalls, peer)
         for number in range(args.rounds):
@@ -259,11 +297,11 @@ def main() -> None:
     results = {name: median_result(found) for name, found in rounds.items()}
     print(
         f"wrk: {args.connections} connections, {args.seconds:g} s per variant, median of "
-        f"{args.rounds} rounds; server on core {SERVER_CORE}, wrk on core {LOAD_CORE}; "
+        f"{args.rounds} rounds; {args.server} on core {SERVER_CORE}, wrk on core {LOAD_CORE}; "
         f"load average {os.getloadavg()[0]:.2f}\n"
     )
     print(
-        f"{'variant':<48} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'errors':>6} "
+        f"{'variant':<48} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'CPU µs':>7} {'errors':>6} "
         f"{'RSS MiB':>7} {'x ceiling':>9} {'x baseline':>10}"
     )
     for variant in every:
@@ -272,7 +310,8 @@ def main() -> None:
         per_baseline = f"{result.per_second / baseline.per_second:.2f}" if baseline else "-"
         print(
             f"{result.name:<48} {result.per_second:>8.0f} {result.p50_ms:>7.2f} "
-            f"{result.p99_ms:>7.2f} {result.errors:>6} {result.peak_rss_mib:>7.0f} "
+            f"{result.p99_ms:>7.2f} {result.cpu_us:>7.1f} {result.errors:>6} "
+            f"{result.peak_rss_mib:>7.0f} "
             f"{result.per_second / results[variant.per].per_second:>9.2f} {per_baseline:>10}"
         )
 

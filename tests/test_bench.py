@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -31,6 +32,30 @@ def test_list_queries_bench_prints_its_table() -> None:
         assert scenario in output
 
 
+def test_list_queries_bulk_loader_writes_what_the_store_writes(tmp_path: Path) -> None:
+    tables = []
+    for loader in ("store", "bulk"):
+        database = tmp_path / f"{loader}.db"
+        run_bench("bench.list_queries", "--calls", "2000", "--loader", loader,
+                  "--database", str(database), "--load-only")  # fmt: skip
+        with sqlite3.connect(database) as connection:
+            tables.append(connection.execute("SELECT * FROM activity ORDER BY seq").fetchall())
+            mode = connection.execute("PRAGMA journal_mode").fetchone()[0]
+            assert mode == "wal", loader
+    assert len(tables[0]) == 2000
+    assert tables[0] == tables[1]
+
+
+@pytest.mark.postgresql
+def test_list_queries_bench_runs_on_postgresql(postgres_databases: ScratchDatabases) -> None:
+    output = run_bench(
+        "bench.list_queries", "--calls", "500", "--requests", "3",
+        "--postgres", postgres_databases.admin_url, timeout=180,
+    )  # fmt: skip
+    assert "loaded 500 calls" in output
+    assert "100 calls of one lead" in output
+
+
 @pytest.mark.postgresql
 def test_backends_bench_prints_create_and_list_for_each_backend(
     postgres_databases: ScratchDatabases,
@@ -53,11 +78,13 @@ def test_lead_lookup_bench_prints_its_table() -> None:
         assert scenario in output
 
 
-def test_http_throughput_bench_prints_every_variant() -> None:
+@pytest.mark.parametrize("server", ["uvicorn", "granian"])
+def test_http_throughput_bench_prints_every_variant(server: str) -> None:
     output = run_bench(
         "bench.http_throughput", "--seconds", "1", "--connections", "4", "--rounds", "1",
-        timeout=300,
+        "--server", server, timeout=300,
     )  # fmt: skip
+    assert f"{server} on core" in output
     for variant in ("ceiling POST: decode + echo", "ceiling GET: echo",
                     "closecalls POST call, new number", "closecalls POST call, repeated number",
                     "closecalls GET call by id", "baseline POST, new number (FastAPI)",
@@ -143,3 +170,9 @@ def test_observability_bench_prints_each_variant() -> None:
     output = run_bench("bench.observability", "--creates", "200", "--rounds", "1")
     for row in ("(baseline)", "metrics on (the default without a log)", "access log on"):
         assert row in output
+
+
+def test_write_path_bench_prints_every_variant() -> None:
+    output = run_bench("bench.write_path", "--inserts", "64", "--prefill", "64", "--rounds", "1")
+    assert "without the event row" in output
+    assert "integer organization key" in output

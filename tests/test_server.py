@@ -148,3 +148,38 @@ def test_the_closeio_client_works_a_lead_from_creation_to_deletion(server: LiveS
         with pytest.raises(closeio_api.APIError) as gone:
             api.get(f"activity/call/{call['id']}")
         assert gone.value.response.status_code == 404
+
+
+def test_granian_answers_with_the_same_headers_access_log_and_shutdown(
+    database_url: str, tmp_path: Path
+) -> None:
+    """`serve --server granian`: what uvicorn serves, over real HTTP, and SIGTERM ends it."""
+    live = LiveServer(
+        database_url, KEY, tmp_path, environment=UNLIMITED, arguments=("--server", "granian")
+    )
+    live.start()
+    try:
+        with live.client() as client:
+            created = client.post(
+                "/api/v1/activity/call/", json={"note": "over granian"},
+                headers={"x-request-id": "given-id-1"},
+            )  # fmt: skip
+            assert created.status_code == 200
+            assert created.headers["x-request-id"] == "given-id-1"
+            fetched = client.get(f"/api/v1/activity/call/{created.json()['id']}/")
+            assert fetched.json() == created.json()
+            assert fetched.headers["content-type"] == "application/json"
+            assert fetched.headers["content-length"] == str(len(fetched.content))
+            assert len(fetched.headers["x-request-id"]) == 16
+            missing = client.get("/api/v1/activity/call/acti_missing/")
+            assert missing.status_code == 404
+            assert "error" in missing.json()
+            assert client.get("/healthz").status_code == 200
+            assert client.get("/readyz").status_code == 200
+            assert client.get("/metrics").text.count("closecalls_http_requests_total{") >= 3
+    finally:
+        assert live.stop(signal.SIGTERM) == 0
+    output = live.output.read_text()
+    assert "closecalls: serving http://127.0.0.1:" in output
+    assert "POST /api/v1/activity/call/ 200" in output
+    assert "given-id-1" in output

@@ -6,6 +6,9 @@ import asyncio
 import json
 import os
 import socket
+import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -78,6 +81,14 @@ def main(ctx: click.Context, debug: bool) -> None:
     "(env CLOSECALLS_WORKERS).",
 )
 @click.option(
+    "--server",
+    "http_server",
+    type=click.Choice(["uvicorn", "granian"]),
+    default=None,
+    help="The HTTP server: uvicorn (default) or granian, whose HTTP is in Rust (install "
+    "closecalls[granian]; env CLOSECALLS_HTTP_SERVER).",
+)
+@click.option(
     "--match-phone",
     is_flag=True,
     default=None,
@@ -130,6 +141,7 @@ def serve(
     database: str | None,
     bootstrap_key: str | None,
     workers: int | None,
+    http_server: str | None,
     match_phone: bool | None,
     rate_limits: str | None,
     redis: str | None,
@@ -143,8 +155,8 @@ def serve(
     admin_token = new_admin_token() if admin else None
     settings = command_settings(
         host=host, port=port, database=database, bootstrap_key=bootstrap_key, workers=workers,
-        match_phone=match_phone, redis=redis, admin_token=admin_token, mode=mode,
-        rate_limits=None if rate_limits is None else rate_limits == "on",
+        http_server=http_server, match_phone=match_phone, redis=redis, admin_token=admin_token,
+        mode=mode, rate_limits=None if rate_limits is None else rate_limits == "on",
         log_level=log_level, log_format=log_format,
     )  # fmt: skip
     # Every check before anything is written: the port, then Redis, then the database.
@@ -177,14 +189,23 @@ def serve(
 
 def _run_server(settings: Settings, listening: socket.socket) -> None:
     """Serve on the bound socket; say so once it accepts connections."""
-    import uvicorn
-    from uvicorn.supervisors import Multiprocess
-
     host, port = listening.getsockname()[:2]
     base = f"http://{f'[{host}]' if ':' in host else host}:{port}"
 
     def announce() -> None:
         click.echo(f"closecalls: serving {base}/api/v1/ (web UI {base}/)", err=True)
+
+    if settings.http_server == "granian":
+        _run_granian(settings, listening, announce)
+    else:
+        _run_uvicorn(settings, listening, announce)
+
+
+def _run_uvicorn(
+    settings: Settings, listening: socket.socket, announce: Callable[[], None]
+) -> None:
+    import uvicorn
+    from uvicorn.supervisors import Multiprocess
 
     class Server(uvicorn.Server):
         async def startup(self, sockets: list[socket.socket] | None = None) -> None:
@@ -201,6 +222,55 @@ def _run_server(settings: Settings, listening: socket.socket) -> None:
         return
     announce()
     Multiprocess(config, sockets=[listening]).run()
+
+
+def _run_granian(
+    settings: Settings, listening: socket.socket, announce: Callable[[], None]
+) -> None:
+    """granian's processes: a supervisor and `workers` workers, each with the application.
+
+    granian binds its own socket in each worker, so the one that proved the port free is
+    closed just before (another program could take the port in between: it is then
+    granian's error that says so). SIGTERM drains as uvicorn does: the supervisor stops
+    its workers, which answer what they have taken in, then run the application's shutdown.
+    """
+    try:
+        from granian.constants import HTTPModes, Interfaces, Loops
+        from granian.log import LogLevels
+        from granian.server.mp import MPServer
+    except ImportError:
+        raise click.UsageError(
+            "--server granian needs granian: pip install 'closecalls[granian]'"
+        ) from None
+
+    host, port = listening.getsockname()[:2]
+
+    class Granian(MPServer):
+        def startup(self, *args: Any, **kwargs: Any) -> None:
+            super().startup(*args, **kwargs)  # type: ignore[no-untyped-call]
+            threading.Thread(target=_announce_when_accepting, args=(host, port, announce),
+                             daemon=True).start()  # fmt: skip
+
+    listening.close()
+    Granian(
+        "closecalls.app:app_from_environment", address=host, port=port, factory=True,
+        interface=Interfaces.ASGI, workers=settings.workers, loop=Loops.uvloop,
+        http=HTTPModes.http1, websockets=False, log_access=False,
+        log_level=LogLevels.debug if settings.log_level == "debug" else LogLevels.warning,
+    ).serve()  # fmt: skip
+
+
+def _announce_when_accepting(host: str, port: int, announce: Callable[[], None]) -> None:
+    """Announce once a worker accepts connections (it has run the application's start-up)."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection((host, port), timeout=1).close()
+        except OSError:
+            time.sleep(0.05)
+            continue
+        announce()
+        return
 
 
 @main.group()

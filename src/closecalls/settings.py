@@ -13,6 +13,7 @@ from closecalls.domain.ratelimits import Limits, Rule, parse_groups
 ENV_PREFIX = "CLOSECALLS_"
 DATABASE_SCHEMES = ("sqlite", "postgresql", "postgres")
 LOG_LEVELS = ("debug", "info", "warning", "error")
+HTTP_SERVERS = ("uvicorn", "granian")
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +25,8 @@ class Settings:
     port: int = 8000
     # Server processes on this host (uvicorn workers); more than one needs PostgreSQL.
     workers: int = 1
+    # The HTTP server: uvicorn, or granian (its HTTP in Rust; see docs/performance.md).
+    http_server: str = "uvicorn"
     bootstrap_key: str | None = None
     # An acknowledged write must survive power loss: FULL, unless the operator says otherwise.
     sqlite_synchronous: str = "FULL"
@@ -105,6 +108,8 @@ class Settings:
             raise ValueError(f"port must be between 0 and 65535, not {self.port}")
         if self.log_level not in LOG_LEVELS:
             raise ValueError(f"log_level must be one of {', '.join(LOG_LEVELS)}")
+        if self.http_server not in HTTP_SERVERS:
+            raise ValueError(f"http_server must be one of {', '.join(HTTP_SERVERS)}")
         if self.log_format not in ("text", "json"):
             raise ValueError("log_format must be text or json")
         if self.max_body_bytes < 1024:

@@ -1,3 +1,4 @@
+import random
 import re
 from datetime import timedelta
 
@@ -33,3 +34,23 @@ def test_base62_is_fixed_width_and_ordered() -> None:
     assert encode_base62(0, 3) == "000"
     assert encode_base62(61, 2) == "0z"
     assert "".join(sorted(BASE62)) == BASE62
+
+
+def test_base62_round_trips_every_width() -> None:
+    chance = random.Random(62)
+    for number in [
+        0,
+        61,
+        62,
+        3843,
+        3844,
+        62**9 - 1,
+        *(chance.randrange(62**12) for _ in range(500)),
+    ]:
+        for width in range(1, 12):
+            text = encode_base62(number, width)
+            assert len(text) == width
+            assert (
+                sum(BASE62.index(digit) * 62**place for place, digit in enumerate(reversed(text)))
+                == number % 62**width
+            )

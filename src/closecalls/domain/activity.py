@@ -54,18 +54,22 @@ class ReferencedIds:
 
 def referenced_ids(body: Mapping[str, Any]) -> ReferencedIds | None:
     """The ids of each kind the body names; None when it names none (most bodies)."""
-    if not any(isinstance(body.get(key), str) for key in REFERENCE_KEYS):
+    # Every create asks this (twice when its references are assumed), so the body is read
+    # once a key, not once a kind.
+    named = [(key, value) for key in REFERENCE_KEYS if isinstance(value := body.get(key), str)]
+    if not named:
         return None
+    wanted = ReferencedIds(users=set(), leads=set(), contacts=set(), outcomes=set())
+    for key, value in named:
+        _IDS_OF_KEY[key](wanted).add(value)
+    return wanted
 
-    def named(*keys: str) -> set[str]:
-        return {value for key in keys if isinstance(value := body.get(key), str)}
 
-    return ReferencedIds(
-        users=named(*USER_REFERENCES),
-        leads=named("lead_id"),
-        contacts=named("contact_id"),
-        outcomes=named("outcome_id"),
-    )
+_IDS_OF_KEY: Mapping[str, Callable[[ReferencedIds], set[str]]] = {
+    "lead_id": lambda ids: ids.leads, "contact_id": lambda ids: ids.contacts,
+    "outcome_id": lambda ids: ids.outcomes,
+    **{key: (lambda ids: ids.users) for key in USER_REFERENCES},
+}  # fmt: skip
 
 
 def assumed_references(
@@ -78,10 +82,10 @@ def assumed_references(
     if wanted is None:
         return References(users={user_id: user_name})
     lead_id = body.get("lead_id")
-    named = wanted.leads | wanted.contacts | wanted.outcomes
     if wanted.users - {user_id} or (wanted.contacts and not isinstance(lead_id, str)):
         return None
-    if any("\x00" in object_id for object_id in named):
+    if any("\x00" in object_id for ids in (wanted.leads, wanted.contacts, wanted.outcomes)
+           for object_id in ids):  # fmt: skip
         return None
     return References(
         users={user_id: user_name},

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-from closecalls.domain.times import to_micros
+from closecalls.domain.times import format_timestamp, to_micros
 
 # Stored kinds (and activity `_type`s) as Close's event `object_type`s.
 D = TypeVar("D")
@@ -64,7 +64,7 @@ class Event(Generic[D]):
 
 def format_event_time(moment: datetime) -> str:
     """Close's event timestamps carry no zone: `2019-01-15T12:48:23.395000` (UTC)."""
-    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds")
+    return format_timestamp(moment)[: -len("+00:00")]
 
 
 def object_type_of(kind: str) -> str:

@@ -35,8 +35,12 @@ def error_response(error: ApiError) -> Response:
 async def send_response(
     send: Callable[[MutableMapping[str, Any]], Awaitable[None]], response: Response
 ) -> None:
-    """Send a response over ASGI."""
-    headers = [(b"content-type", response.content_type.encode())]
-    headers.extend((name.encode(), value.encode()) for name, value in response.headers.items())
+    """Send a response over ASGI, with its length (the body is whole: no chunked framing)."""
+    headers = [
+        (b"content-type", response.content_type.encode()),
+        (b"content-length", b"%d" % len(response.body)),
+    ]
+    for name, value in response.headers.items():
+        headers.append((name.encode(), value.encode()))
     await send({"type": "http.response.start", "status": response.status, "headers": headers})
     await send({"type": "http.response.body", "body": response.body})

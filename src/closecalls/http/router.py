@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from closecalls.http.errors import MethodNotAllowed, NotFound
 from closecalls.http.request import Request
@@ -31,8 +32,10 @@ class Route:
         return re.compile("^" + named + "$")
 
 
-@dataclass(frozen=True, slots=True)
-class Match:
+class Match(NamedTuple):
+    """A tuple, not a frozen dataclass: one is made per request, and a frozen dataclass's
+    `__init__` (an `object.__setattr__` per field) cost a GET by id about 1 µs more."""
+
     route: Route
     handler: Handler
     params: dict[str, str]
@@ -52,16 +55,23 @@ class Router:
     def __init__(self, routes: list[Route]) -> None:
         self.routes = routes
         self._static = {route.path: route for route in routes if "{" not in route.path}
-        self._dynamic = [(route.pattern(), route) for route in routes if "{" in route.path]
+        # Each template's text before its first parameter: a path that does not start with
+        # it is not tried against the pattern (a string compare is cheaper than a regex).
+        self._dynamic = [
+            (route.path[: route.path.index("{")], route.pattern(), route)
+            for route in routes
+            if "{" in route.path
+        ]
 
     def _find(self, path: str) -> tuple[Route, dict[str, str]] | None:
         route = self._static.get(path)
         if route is not None:
             return route, {}
-        for pattern, candidate in self._dynamic:
-            found = pattern.match(path)
-            if found:
-                return candidate, found.groupdict()
+        for prefix, pattern, candidate in self._dynamic:
+            if path.startswith(prefix):
+                found = pattern.match(path)
+                if found:
+                    return candidate, found.groupdict()
         return None
 
     def match(self, method: str, path: str) -> Match:
