@@ -24,7 +24,7 @@ DOCUMENTS = [
     "fields",
     ["id,duration", "duration,id", "_type,id", "id,_type,note,missing", "transcripts,title",
      "recording_transcript,voicemail_transcript,id", "a key,subject", "custom.cf_x,id",
-     "custom,id", "_all", "missing", "f0,f1,id"],
+     "custom,id", "_all", "missing", "f0,f1,id", 'id,a"b,c\\d', "a\x01b,id"],
 )  # fmt: skip
 def test_a_page_projects_each_document_as_alone(fields: str) -> None:
     selection = parse_fields(fields)

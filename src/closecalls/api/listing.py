@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from typing import Any
 
 import msgspec
@@ -18,6 +19,8 @@ _HOLDING_OPTIONAL = tuple(
     f'"_type":"{kind.name}"'.encode() for kind in TYPES if kind.stores_optional_fields
 )
 _HEAD = 128
+# msgspec refuses these in a renamed field; no stored key holds them, but `_fields` may.
+_UNRENAMEABLE = re.compile(r'["\\\x00-\x1f]')
 
 
 def project_document(
@@ -49,7 +52,11 @@ def _projected(documents: list[bytes], selection: FieldSelection) -> bytes:
     projected page's cost; the partial decode builds only the keys asked for, and `_type`,
     which says the keys a document's type serves as null when it lacks them.
     """
-    if selection.everything or CUSTOM in selection.names:
+    if (
+        selection.everything
+        or CUSTOM in selection.names
+        or any(_UNRENAMEABLE.search(name) for name in selection.names)
+    ):
         return b",".join(
             encode_json(project_document(document, selection)) for document in documents
         )
