@@ -1,12 +1,15 @@
-"""Request ids the access log makes when the caller sends none."""
+"""Request ids the access log makes when the caller sends none; the collector's threshold."""
 
 from __future__ import annotations
 
+import gc
 import os
 import re
+from pathlib import Path
 
 from closecalls import app
-from closecalls.app import _RequestIds
+from closecalls.app import YOUNG_COLLECTION_THRESHOLD, _RequestIds, build_app
+from closecalls.settings import Settings
 
 
 def test_request_ids_are_16_hex_digits_and_distinct_across_refills() -> None:
@@ -26,3 +29,13 @@ def test_a_forked_worker_does_not_repeat_its_parent_s_ids() -> None:
     os.close(write)
     os.waitpid(child, 0)
     assert os.read(read, 64).decode() != app._request_ids.new()
+
+
+def test_the_app_collects_young_objects_a_thousand_creates_apart(tmp_path: Path) -> None:
+    before = gc.get_threshold()
+    gc.set_threshold(700, *before[1:])
+    try:
+        build_app(Settings.load({"database": str(tmp_path / "gc.db")}, environ={}))
+        assert gc.get_threshold() == (YOUNG_COLLECTION_THRESHOLD, *before[1:])
+    finally:
+        gc.set_threshold(*before)
