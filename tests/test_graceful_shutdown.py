@@ -98,3 +98,36 @@ def test_sigterm_under_load_answers_in_flight_writes_and_delivers_once(
     delivered = Counter(d.body["event"]["id"] for d in receiver.deliveries if d.answered < 300)
     assert not {event: n for event, n in delivered.items() if n > 1}
     assert set(delivered) == wanted
+
+
+def test_a_delivery_in_flight_at_sigterm_is_recorded_not_sent_again(
+    database_url: str, tmp_path: Path
+) -> None:
+    # The receiver answers in 1.5 s, inside the 2 s webhook timeout: the pass that sends it
+    # must be let finish and record it, or the restart sends it again once its lease ends.
+    timeout = {**FAST, "CLOSECALLS_WEBHOOK_TIMEOUT_SECONDS": "2"}
+    server = LiveServer(database_url, KEY, tmp_path, environment={**UNLIMITED, **timeout})
+    with webhook_receiver() as receiver:
+        receiver.delay = 1.5
+        server.start()
+        subscribe(server, receiver)
+        with server.client() as client:
+            assert client.post(CALLS, json={"direction": "inbound"}).status_code == 200
+        receiver.wait_for(lambda r: r.arrived == 1)
+        assert server.stop(signal.SIGTERM) in (0, -signal.SIGTERM)
+        assert receiver.delivered_event_ids() == created_event_ids_after_restart(server)
+        server.start()
+        try:
+            time.sleep(2 * 2 + 1 + 1)  # the claim's lease (twice the timeout and a second)
+        finally:
+            server.stop()
+    assert receiver.arrived == 1
+
+
+def created_event_ids_after_restart(server: LiveServer) -> set[str]:
+    """The `created` events the log holds, read on a server started for the purpose."""
+    server.start()
+    try:
+        return created_event_ids(server)
+    finally:
+        server.stop()

@@ -63,6 +63,8 @@ _ACCESS = access_log.name
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 # Container allocations (net of frees) between young collections; Python's default is 700.
 YOUNG_COLLECTION_THRESHOLD = 7_000
+# What recording a delivery pass may take after its last attempt, at shutdown.
+DRAIN_MARGIN_SECONDS = 2.0
 
 
 class _RequestIds:
@@ -143,10 +145,14 @@ class App:
             await self.limiter.buckets.close()
         if self._delivering is not None:
             self._stop_delivering.set()
-            # A pass in flight may be waiting on a slow receiver: its claims come back
-            # to the queue when their lease ends, so it need not be waited for long.
+            # A pass in flight ends within the webhook timeout (each attempt's bound) and
+            # then records its attempts: waited for that long, a delivery the receiver
+            # answered is never sent again after a restart (a cut-short pass was, under
+            # load). Only a pass stuck past that is abandoned; its claims come back when
+            # their lease ends.
+            drain = self.services.settings.webhook_timeout_seconds + DRAIN_MARGIN_SECONDS
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._delivering, 1.0)
+                await asyncio.wait_for(self._delivering, drain)
             self._delivering = None
         await self.services.store.close()
 
