@@ -44,11 +44,12 @@ class Request:
     @property
     def query(self) -> dict[str, str]:
         """Query parameters; a repeated name keeps its last value."""
-        if self._query is None and not self.query_string:
-            self._query = {}
         if self._query is None:
             text = self.query_string.decode("utf-8", "replace")
-            self._query = _without_nul(dict(parse_qsl(text, keep_blank_values=True)))
+            # Most requests carry none: an empty query string is not parsed.
+            self._query = (
+                _without_nul(dict(parse_qsl(text, keep_blank_values=True))) if text else {}
+            )
         return self._query
 
     async def apply_method_override(self) -> None:
