@@ -32,7 +32,7 @@ from closecalls.api.users import UserHandlers
 from closecalls.api.webhooks import WebhookHandlers
 from closecalls.domain.clock import Clock, SystemClock
 from closecalls.domain.errors import ValidationFailed
-from closecalls.domain.ids import IdSource
+from closecalls.domain.ids import IdSource, RandomBlocks
 from closecalls.http.auth import Authenticator
 from closecalls.http.errors import ApiError, BadRequest, ServerError, ServiceUnavailable
 from closecalls.http.health import HealthHandlers
@@ -67,28 +67,13 @@ YOUNG_COLLECTION_THRESHOLD = 7_000
 DRAIN_MARGIN_SECONDS = 2.0
 
 
-class _RequestIds:
-    """Random request ids of 8 bytes, as `secrets.token_hex(8)` made them, from the same
-    source (`os.urandom`) but read 4 KiB at a time: one system call per 512 requests."""
-
-    BLOCK = 4096
-
-    def __init__(self) -> None:
-        self.reset()
-
-    def reset(self) -> None:
-        self._pool, self._at = b"", 0
-
-    def new(self) -> str:
-        if self._at >= len(self._pool):
-            self._pool, self._at = os.urandom(self.BLOCK), 0
-        start, self._at = self._at, self._at + 8
-        return self._pool[start : self._at].hex()
+# Request ids are 8 random bytes in hex, as `secrets.token_hex(8)` made them, from the same
+# source (`os.urandom`) but drawn a block at a time.
+_request_bytes = RandomBlocks(os.urandom)
 
 
-_request_ids = _RequestIds()
-# A worker forked after the pool was filled must not hand out its parent's ids.
-os.register_at_fork(after_in_child=_request_ids.reset)
+def _new_request_id() -> str:
+    return _request_bytes.take(8).hex()
 
 
 class App:
@@ -182,7 +167,7 @@ class App:
     def _log_access(self, request: Request, response: Response, seconds: float) -> None:
         """One line per request, with its id (echoed in `x-request-id`); never a credential."""
         given = request.headers.get("x-request-id")
-        request_id = given if given and _REQUEST_ID.fullmatch(given) else _request_ids.new()
+        request_id = given if given and _REQUEST_ID.fullmatch(given) else _new_request_id()
         response.headers["x-request-id"] = request_id
         # The record is made here rather than by `access_log.info`, which would walk the
         # stack to find this line (a third of a GET's logging cost, for a field no format

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import random
 import secrets
 import threading
+import weakref
 from collections.abc import Callable
 
 from closecalls.domain.clock import Clock
@@ -37,6 +39,51 @@ def encode_base62(number: int, width: int) -> str:
     return "".join(reversed(digits))
 
 
+class RandomBlocks:
+    """Random bytes drawn a block at a time (each block `shape`d once) and taken in slices.
+
+    One getrandom() call per id would cost a system call and, on a busy server, a wait to
+    take the GIL back afterwards. A forked child draws blocks of its own, never its parent's.
+    """
+
+    def __init__(
+        self,
+        draw: Callable[[int], bytes] = secrets.token_bytes,
+        shape: Callable[[bytes], bytes] = bytes,
+    ) -> None:
+        self._draw = draw
+        self._shape = shape
+        self._lock = threading.Lock()
+        self.drop()
+        _BLOCKS.add(self)
+
+    def drop(self) -> None:
+        self._pool, self._taken = b"", 0
+
+    def take(self, count: int) -> bytes:
+        with self._lock:
+            if len(self._pool) - self._taken < count:
+                self._pool, self._taken = self._shape(self._draw(POOL_BYTES)), 0
+            start = self._taken
+            self._taken += count
+            return self._pool[start : self._taken]
+
+
+_BLOCKS: weakref.WeakSet[RandomBlocks] = weakref.WeakSet()
+
+
+def _drop_every_block() -> None:
+    for blocks in _BLOCKS:
+        blocks.drop()
+
+
+os.register_at_fork(after_in_child=_drop_every_block)
+
+
+def _base62(block: bytes) -> bytes:
+    return block.translate(_TO_BASE62, _UNUSABLE)
+
+
 class IdSource:
     """Makes ids like `acti_` + 43 base62 characters whose leading digits are the time.
 
@@ -46,26 +93,10 @@ class IdSource:
 
     def __init__(self, clock: Clock, seed: int | None = None) -> None:
         self._clock = clock
-        self._lock = threading.Lock()
-        self._random_bytes: Callable[[int], bytes]
-        if seed is None:
-            self._random_bytes = secrets.token_bytes
-        else:
-            self._random_bytes = random.Random(seed).randbytes
-        # Randomness is drawn in blocks: one getrandom() call per id costs a system call
-        # and, on a busy server, a wait to take the GIL back afterwards.
-        self._pool = b""
-        self._taken = 0
+        draw = secrets.token_bytes if seed is None else random.Random(seed).randbytes
+        self._digits = RandomBlocks(draw, _base62)
 
     def new(self, prefix: str, length: int = 43) -> str:
         micros = int(self._clock.now().timestamp() * 1_000_000)
-        return f"{prefix}_{encode_base62(micros, TIME_DIGITS)}{self._tail(length - TIME_DIGITS)}"
-
-    def _tail(self, digits: int) -> str:
-        with self._lock:
-            if len(self._pool) - self._taken < digits:
-                self._pool = self._random_bytes(POOL_BYTES).translate(_TO_BASE62, _UNUSABLE)
-                self._taken = 0
-            start = self._taken
-            self._taken += digits
-            return self._pool[start : self._taken].decode("ascii")
+        tail = self._digits.take(length - TIME_DIGITS).decode("ascii")
+        return f"{prefix}_{encode_base62(micros, TIME_DIGITS)}{tail}"
